@@ -1,0 +1,1 @@
+//! book.toml and front matter.

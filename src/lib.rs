@@ -1,0 +1,21 @@
+//! quire: one Markdown manuscript in, a valid, accessible EPUB 3 and a typeset PDF out.
+//!
+//! The pipeline, one module per stage:
+//!
+//! ```text
+//! config ─┐
+//!         ├─> manuscript (pulldown-cmark) ──> model::Book ──> epub (XHTML, OPF, nav, zip)
+//! files ──┘                                              └──> typeset ──> pdf   (later issues)
+//! ```
+//!
+//! [`pipeline`] is the one place where the stages are chained; [`diag`] carries every problem
+//! found on the way back to `file:line:column`; [`cli`] is the command line.
+
+pub mod cli;
+pub mod config;
+pub mod diag;
+pub mod epub;
+pub mod manuscript;
+pub mod model;
+pub mod output;
+pub mod pipeline;
