@@ -1,1 +1,412 @@
-//! The pipeline.
+//! The pipeline: the one place where the stages are chained.
+//!
+//! ```text
+//! locate ─> read book.toml + manuscript files ─> manuscript::parse ─> config::resolve
+//!        ─> model::Book ─> epub::write ─> output::write_atomic
+//! ```
+//!
+//! [`load`] does everything up to the [`Book`] and never writes; [`build`] adds the writers.
+//! Both return every diagnostic of the run with the [`SourceMap`] needed to show them.
+//! Invariant: when any diagnostic is an error, nothing is written.
+
+use crate::config::{self, BookConfig, ConfigSource, Layer, ResolveContext, Syntax};
+use crate::diag::{Diagnostic, Diagnostics, SourceMap, Span};
+use crate::epub;
+use crate::manuscript::{self, FileSystem, ManuscriptFile, normalize};
+use crate::model::Book;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+/// An output format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Format {
+    Epub,
+    Pdf,
+}
+
+impl Format {
+    pub fn extension(self) -> &'static str {
+        match self {
+            Format::Epub => "epub",
+            Format::Pdf => "pdf",
+        }
+    }
+}
+
+/// What to load: a book folder (with `book.toml`) or a single Markdown file.
+#[derive(Debug, Clone)]
+pub struct LoadRequest {
+    pub path: PathBuf,
+    /// `-M key=value` flags, applied over `book.toml` and front matter.
+    pub metadata: Vec<(String, String)>,
+    /// `SOURCE_DATE_EPOCH`, when set.
+    pub source_date_epoch: Option<i64>,
+}
+
+/// What to build.
+#[derive(Debug, Clone)]
+pub struct BuildRequest {
+    pub load: LoadRequest,
+    pub formats: Vec<Format>,
+    /// Output folder; default `out/` in the book's folder.
+    pub out_dir: Option<PathBuf>,
+}
+
+/// The result of loading: the book (absent when it could not be made at all), its diagnostics
+/// and its sources.
+#[derive(Debug)]
+pub struct Loaded {
+    pub sources: SourceMap,
+    pub diagnostics: Diagnostics,
+    pub book: Option<Book>,
+    /// The book's folder.
+    pub root: PathBuf,
+    pub timings: Vec<(&'static str, Duration)>,
+}
+
+/// One file written by a build.
+#[derive(Debug, Clone)]
+pub struct Output {
+    pub format: Format,
+    pub path: PathBuf,
+    pub bytes: u64,
+}
+
+#[derive(Debug)]
+pub struct Built {
+    pub loaded: Loaded,
+    pub outputs: Vec<Output>,
+}
+
+/// Loads and checks a book without writing anything.
+pub fn load(request: &LoadRequest) -> Loaded {
+    let started = Instant::now();
+    let mut sources = SourceMap::new();
+    let mut diags = Diagnostics::new();
+    let mut timings = Vec::new();
+    let fail = |sources, diags, root| Loaded {
+        sources,
+        diagnostics: diags,
+        book: None,
+        root,
+        timings: Vec::new(),
+    };
+
+    let cwd = std::env::current_dir().unwrap_or_default();
+    let path = normalize(&cwd.join(&request.path));
+    let (root, toml_path, manuscript_paths) = match locate(&path) {
+        Ok(found) => found,
+        Err(d) => {
+            diags.push(d);
+            return fail(sources, diags, path);
+        }
+    };
+    let show = |p: &Path| -> PathBuf {
+        p.strip_prefix(&cwd)
+            .map(Path::to_path_buf)
+            .unwrap_or_else(|_| p.to_path_buf())
+    };
+
+    // book.toml
+    let mut layers = Vec::new();
+    if let Some(toml_path) = &toml_path {
+        match read_text(toml_path, &show(toml_path), &mut sources, &mut diags) {
+            Some(file) => {
+                let text = sources.get(file).text.clone();
+                let source = ConfigSource {
+                    file,
+                    offset: 0,
+                    syntax: Syntax::Toml,
+                };
+                let config = config::parse(&text, source, &mut diags);
+                layers.push(Layer {
+                    config,
+                    source: Some((source, text)),
+                });
+            }
+            None => return fail(sources, diags, root),
+        }
+    }
+
+    // Manuscript files: given on the command line, or named by book.toml.
+    let manuscript_paths = match manuscript_paths {
+        Some(paths) => paths,
+        None => {
+            let named = layers.first().and_then(|l| l.config.manuscript.clone());
+            let toml_span = layers
+                .first()
+                .and_then(|l| l.source.as_ref())
+                .map(|(s, _)| Span::point(s.file, 0));
+            match manuscript_files(&root, named, toml_span) {
+                Ok(paths) => paths,
+                Err(d) => {
+                    diags.push(d);
+                    return fail(sources, diags, root);
+                }
+            }
+        }
+    };
+    let mut files = Vec::new();
+    for path in &manuscript_paths {
+        if let Some(id) = read_text(path, &show(path), &mut sources, &mut diags) {
+            files.push(ManuscriptFile {
+                id,
+                path: path.clone(),
+            });
+        }
+    }
+    timings.push(("read", started.elapsed()));
+
+    let parse_started = Instant::now();
+    let parsed = manuscript::parse(&files, &sources, &root, &FileSystem, &mut diags);
+    timings.push(("parse", parse_started.elapsed()));
+
+    // Front matter (first file only), then command-line flags.
+    for (i, fm) in parsed.front_matter.iter().enumerate() {
+        let source = ConfigSource {
+            file: fm.file,
+            offset: fm.offset,
+            syntax: fm.syntax,
+        };
+        if i > 0 || files.first().map(|f| f.id) != Some(fm.file) {
+            diags.push(
+                Diagnostic::warning(
+                    Span::point(fm.file, fm.offset.saturating_sub(4)),
+                    "front matter is only read from the first manuscript file; this one is ignored",
+                )
+                .with_hint("move these keys to book.toml or to the first file"),
+            );
+            continue;
+        }
+        let config = config::parse(&fm.text, source, &mut diags);
+        if config.manuscript.is_some() {
+            diags.push(
+                Diagnostic::warning(
+                    Span::point(fm.file, fm.offset),
+                    "`manuscript` in front matter is ignored",
+                )
+                .with_hint("name the manuscript files in book.toml"),
+            );
+        }
+        layers.push(Layer {
+            config,
+            source: Some((source, fm.text.clone())),
+        });
+    }
+    let mut flags = BookConfig::default();
+    for (key, value) in &request.metadata {
+        if let Err(message) = config::apply_flag(&mut flags, key, value) {
+            diags.push(Diagnostic::error(None, message).with_hint("see `quire build --help`"));
+        }
+    }
+    layers.push(Layer {
+        config: flags,
+        source: None,
+    });
+
+    let fallback_title = manuscript_paths
+        .first()
+        .and_then(|p| p.file_stem())
+        .map_or_else(
+            || "Untitled".to_string(),
+            |s| s.to_string_lossy().into_owned(),
+        );
+    let cx = ResolveContext {
+        sources: &sources,
+        fallback_title: &fallback_title,
+        source_date_epoch: request.source_date_epoch,
+    };
+    let meta = config::resolve(&layers, &cx, &mut diags);
+
+    let book = Book {
+        meta,
+        front: parsed.front,
+        divisions: parsed.divisions,
+        notes: parsed.notes,
+        assets: parsed.assets,
+    };
+    timings.push(("load", started.elapsed()));
+    Loaded {
+        sources,
+        diagnostics: diags,
+        book: Some(book),
+        root,
+        timings,
+    }
+}
+
+/// Loads a book and writes the requested formats (nothing when there are errors).
+pub fn build(request: &BuildRequest) -> Built {
+    let mut loaded = load(&request.load);
+    let mut outputs = Vec::new();
+    if loaded.diagnostics.has_errors() {
+        return Built { loaded, outputs };
+    }
+    let Some(book) = &loaded.book else {
+        return Built { loaded, outputs };
+    };
+    let out_dir = match &request.out_dir {
+        Some(dir) => std::env::current_dir().unwrap_or_default().join(dir),
+        None => loaded.root.join("out"),
+    };
+    // Make every output in memory first: a failure in one format writes none.
+    let mut made = Vec::new();
+    for &format in &request.formats {
+        let started = Instant::now();
+        let bytes = match format {
+            Format::Epub => {
+                let options = epub::EpubOptions {
+                    generator: format!("quire {}", env!("CARGO_PKG_VERSION")),
+                };
+                epub::write(book, &options).map_err(|e| e.to_string())
+            }
+            Format::Pdf => Err(
+                "PDF output is not built yet: it arrives with the typesetter (quire 2)".to_string(),
+            ),
+        };
+        loaded.timings.push((format.extension(), started.elapsed()));
+        match bytes {
+            Ok(bytes) => made.push((format, bytes)),
+            Err(message) => loaded.diagnostics.push(Diagnostic::error(None, message)),
+        }
+    }
+    if loaded.diagnostics.has_errors() {
+        return Built { loaded, outputs };
+    }
+    for (format, bytes) in made {
+        let path = out_dir.join(format!("{}.{}", book.meta.slug, format.extension()));
+        match crate::output::write_atomic(&path, &bytes) {
+            Ok(()) => outputs.push(Output {
+                format,
+                path,
+                bytes: bytes.len() as u64,
+            }),
+            Err(e) => loaded.diagnostics.push(
+                Diagnostic::error(None, format!("cannot write {}: {e}", path.display()))
+                    .with_hint("check that the output folder is writable"),
+            ),
+        }
+    }
+    Built { loaded, outputs }
+}
+
+/// Finds the book's folder, its `book.toml` (if any) and, for a single file, the manuscript.
+#[allow(clippy::type_complexity)]
+fn locate(path: &Path) -> Result<(PathBuf, Option<PathBuf>, Option<Vec<PathBuf>>), Diagnostic> {
+    if path.is_dir() {
+        let toml = path.join("book.toml");
+        if toml.is_file() {
+            return Ok((path.to_path_buf(), Some(toml), None));
+        }
+        return Err(Diagnostic::error(None, format!("no book.toml in {}", path.display()))
+            .with_hint("run `quire init DIR` to start a book, or pass a Markdown file: `quire build notes.md`"));
+    }
+    if path.is_file() {
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        if name == "book.toml" {
+            let root = path.parent().map(Path::to_path_buf).unwrap_or_default();
+            return Ok((root, Some(path.to_path_buf()), None));
+        }
+        let root = path.parent().map(Path::to_path_buf).unwrap_or_default();
+        return Ok((root, None, Some(vec![path.to_path_buf()])));
+    }
+    Err(
+        Diagnostic::error(None, format!("{} does not exist", path.display()))
+            .with_hint("pass a book folder (with book.toml) or a Markdown file"),
+    )
+}
+
+/// The manuscript files named by `book.toml` (a file, a folder of `.md` files or a list of
+/// either), or `manuscript/` by default. Folders are read in file-name order.
+fn manuscript_files(
+    root: &Path,
+    named: Option<config::OneOrMany>,
+    at: Option<Span>,
+) -> Result<Vec<PathBuf>, Diagnostic> {
+    let entries = named.map_or_else(
+        || vec!["manuscript".to_string()],
+        config::OneOrMany::into_vec,
+    );
+    let mut files = Vec::new();
+    for entry in entries {
+        let path = normalize(&root.join(&entry));
+        if !path.starts_with(root) {
+            return Err(Diagnostic::error(
+                at,
+                format!("manuscript `{entry}` is outside the book's folder"),
+            )
+            .with_hint("keep the manuscript inside the folder of book.toml"));
+        }
+        if path.is_dir() {
+            let mut found: Vec<PathBuf> = std::fs::read_dir(&path)
+                .map_err(|e| Diagnostic::error(at, format!("cannot read {}: {e}", path.display())))?
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|p| {
+                    p.is_file() && p.extension().is_some_and(|x| x == "md" || x == "markdown")
+                })
+                .collect();
+            found.sort();
+            if found.is_empty() {
+                return Err(Diagnostic::error(
+                    at,
+                    format!("the manuscript folder `{entry}` holds no .md file"),
+                )
+                .with_hint("add a Markdown file, or set `manuscript = \"…\"` in book.toml"));
+            }
+            files.extend(found);
+        } else if path.is_file() {
+            files.push(path);
+        } else {
+            return Err(
+                Diagnostic::error(at, format!("manuscript `{entry}` does not exist")).with_hint(
+                    "set `manuscript` in book.toml to a Markdown file or a folder of them",
+                ),
+            );
+        }
+    }
+    Ok(files)
+}
+
+/// Reads a text file into the source map. Invalid UTF-8 is an error at the first bad byte.
+fn read_text(
+    path: &Path,
+    shown: &Path,
+    sources: &mut SourceMap,
+    diags: &mut Diagnostics,
+) -> Option<crate::diag::FileId> {
+    let bytes = match std::fs::read(path) {
+        Ok(b) => b,
+        Err(e) => {
+            diags.push(
+                Diagnostic::error(None, format!("cannot read {}: {e}", shown.display()))
+                    .with_hint("check that the file exists and is readable"),
+            );
+            return None;
+        }
+    };
+    let bytes = bytes
+        .strip_prefix(b"\xef\xbb\xbf")
+        .map(<[u8]>::to_vec)
+        .unwrap_or(bytes);
+    match String::from_utf8(bytes) {
+        Ok(text) => Some(sources.add(shown, text)),
+        Err(e) => {
+            let offset = e.utf8_error().valid_up_to();
+            let text = String::from_utf8_lossy(e.as_bytes()).into_owned();
+            let id = sources.add(shown, text);
+            diags.push(
+                Diagnostic::error(
+                    Span::new(id, offset..offset + 1),
+                    format!("invalid UTF-8 at byte {offset}"),
+                )
+                .with_hint(
+                    "save the file as UTF-8 (most editors offer it under \"Save with encoding\")",
+                ),
+            );
+            None
+        }
+    }
+}

@@ -1,4 +1,260 @@
-//! Command line (clap lives only here).
+//! The command line. clap lives only here: raw flags become a [`pipeline`] request, and the
+//! results become messages on stderr and an exit code (0 success, 1 errors in the book, 2 usage).
+//!
+//! [`pipeline`]: crate::pipeline
+
+mod init;
+
+use crate::diag::{Diagnostics, SourceMap, render};
+use crate::pipeline::{self, BuildRequest, Format, LoadRequest};
+use clap::{Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+/// quire turns a Markdown manuscript into a valid, accessible EPUB 3 (and, soon, a typeset PDF).
+#[derive(Debug, Parser)]
+#[command(
+    name = "quire",
+    version,
+    about,
+    after_help = "Start a book with `quire init my-book`, write in my-book/manuscript/book.md, then run `quire build my-book`.\nThe EPUB is written to my-book/out/. Run `quire help build` for the options."
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Build the book: write out/<slug>.epub (and, later, .pdf).
+    #[command(
+        after_help = "PATH is a folder with book.toml (default: the current folder) or a single Markdown file with front matter.\nExamples:\n  quire build                      # the book in the current folder\n  quire build notes.md --out dist  # a single file\n  quire build -M date=2024-05-01    # override metadata"
+    )]
+    Build {
+        #[command(flatten)]
+        book: BookArgs,
+        /// Formats to write, comma-separated.
+        #[arg(long, value_delimiter = ',', default_value = "epub")]
+        format: Vec<FormatArg>,
+        /// Folder for the outputs (default: out/ in the book's folder).
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
+    },
+    /// Check the manuscript and report problems; write nothing.
+    Check {
+        #[command(flatten)]
+        book: BookArgs,
+    },
+    /// Create a new book skeleton in DIR.
+    Init {
+        /// The folder to create (must not exist, or be empty).
+        dir: PathBuf,
+        /// The book's title (default: from the folder name).
+        #[arg(long)]
+        title: Option<String>,
+        /// The author's name.
+        #[arg(long)]
+        author: Option<String>,
+        /// The book's language (BCP 47 tag).
+        #[arg(long, default_value = "en")]
+        language: String,
+    },
+}
+
+#[derive(Debug, clap::Args)]
+struct BookArgs {
+    /// A book folder (with book.toml) or a Markdown file.
+    #[arg(default_value = ".")]
+    path: PathBuf,
+    /// Set metadata, over book.toml and front matter (e.g. -M title="A Title"). Repeatable.
+    #[arg(short = 'M', long = "metadata", value_name = "KEY=VALUE", value_parser = parse_key_value)]
+    metadata: Vec<(String, String)>,
+    /// Print nothing but errors.
+    #[arg(short, long, conflicts_with = "verbose")]
+    quiet: bool,
+    /// Print each stage's time and the book's structure.
+    #[arg(short, long)]
+    verbose: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum FormatArg {
+    Epub,
+    Pdf,
+}
+
+fn parse_key_value(s: &str) -> Result<(String, String), String> {
+    let (key, value) = s
+        .split_once('=')
+        .ok_or_else(|| format!("`{s}` is not KEY=VALUE"))?;
+    let key = key.trim().to_string();
+    if !crate::config::KNOWN_KEYS.contains(&key.as_str())
+        && !["lang", "authors", "keywords"].contains(&key.as_str())
+    {
+        return Err(format!(
+            "unknown metadata key `{key}` (known: {})",
+            crate::config::KNOWN_KEYS.join(", ")
+        ));
+    }
+    Ok((key, value.to_string()))
+}
+
+/// Runs quire with the process's arguments; returns the exit code.
 pub fn main() -> i32 {
-    0
+    run(std::env::args_os())
+}
+
+/// Runs quire with the given arguments (the first is the program name).
+pub fn run<I, T>(args: I) -> i32
+where
+    I: IntoIterator<Item = T>,
+    T: Into<std::ffi::OsString> + Clone,
+{
+    let cli = match Cli::try_parse_from(args) {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return if e.use_stderr() { 2 } else { 0 };
+        }
+    };
+    let epoch = match source_date_epoch() {
+        Ok(epoch) => epoch,
+        Err(message) => {
+            eprintln!("error: {message}");
+            return 2;
+        }
+    };
+    match cli.command {
+        Command::Build { book, format, out } => {
+            let mut formats: Vec<Format> = format
+                .iter()
+                .map(|f| match f {
+                    FormatArg::Epub => Format::Epub,
+                    FormatArg::Pdf => Format::Pdf,
+                })
+                .collect();
+            formats.sort();
+            formats.dedup();
+            if formats.contains(&Format::Pdf) {
+                eprintln!("error: PDF output is not built yet; it arrives with quire's typesetter");
+                eprintln!("  = hint: build the EPUB with `--format epub` (the default)");
+                return 2;
+            }
+            let request = BuildRequest {
+                load: load_request(&book, epoch),
+                formats,
+                out_dir: out,
+            };
+            let started = std::time::Instant::now();
+            let built = pipeline::build(&request);
+            report(&built.loaded.diagnostics, &built.loaded.sources, book.quiet);
+            if book.verbose {
+                verbose(&built.loaded);
+            }
+            if built.loaded.diagnostics.has_errors() {
+                summary_failed(&built.loaded.diagnostics);
+                return 1;
+            }
+            if !book.quiet {
+                let cwd = std::env::current_dir().unwrap_or_default();
+                for output in &built.outputs {
+                    let shown = output.path.strip_prefix(&cwd).unwrap_or(&output.path);
+                    eprintln!("wrote {} ({})", shown.display(), human_size(output.bytes));
+                }
+                eprintln!("built in {} ms", started.elapsed().as_millis());
+            }
+            0
+        }
+        Command::Check { book } => {
+            let loaded = pipeline::load(&load_request(&book, epoch));
+            report(&loaded.diagnostics, &loaded.sources, book.quiet);
+            if book.verbose {
+                verbose(&loaded);
+            }
+            if loaded.diagnostics.has_errors() {
+                summary_failed(&loaded.diagnostics);
+                return 1;
+            }
+            if !book.quiet {
+                let w = loaded.diagnostics.warning_count();
+                eprintln!(
+                    "checked: no errors, {w} warning{}",
+                    if w == 1 { "" } else { "s" }
+                );
+            }
+            0
+        }
+        Command::Init {
+            dir,
+            title,
+            author,
+            language,
+        } => init::run(&dir, title, author, &language),
+    }
+}
+
+fn load_request(book: &BookArgs, epoch: Option<i64>) -> LoadRequest {
+    LoadRequest {
+        path: book.path.clone(),
+        metadata: book.metadata.clone(),
+        source_date_epoch: epoch,
+    }
+}
+
+/// `SOURCE_DATE_EPOCH` (reproducible-builds.org): seconds since 1970, or unset.
+fn source_date_epoch() -> Result<Option<i64>, String> {
+    match std::env::var("SOURCE_DATE_EPOCH") {
+        Ok(v) if v.trim().is_empty() => Ok(None),
+        Ok(v) => v
+            .trim()
+            .parse::<i64>()
+            .map(Some)
+            .map_err(|_| format!("SOURCE_DATE_EPOCH=`{v}` is not a number of seconds")),
+        Err(_) => Ok(None),
+    }
+}
+
+fn report(diags: &Diagnostics, sources: &SourceMap, quiet: bool) {
+    for d in diags.sorted() {
+        if quiet && !d.is_error() {
+            continue;
+        }
+        eprint!("{}", render(d, sources));
+        eprintln!();
+    }
+}
+
+fn summary_failed(diags: &Diagnostics) {
+    let (e, w) = (diags.error_count(), diags.warning_count());
+    eprintln!(
+        "error: the build failed with {e} error{} and {w} warning{}; nothing was written",
+        if e == 1 { "" } else { "s" },
+        if w == 1 { "" } else { "s" }
+    );
+}
+
+fn verbose(loaded: &pipeline::Loaded) {
+    for (stage, time) in &loaded.timings {
+        eprintln!("  {stage:>6}: {:.1} ms", time.as_secs_f64() * 1000.0);
+    }
+    if let Some(book) = &loaded.book {
+        eprintln!(
+            "  {} divisions, {} notes, {} images",
+            book.divisions.len(),
+            book.notes.len(),
+            book.assets.len()
+        );
+        for (level, id, title) in crate::manuscript::heading_ids(&book.divisions) {
+            eprintln!("  {}#{id}  {title}", "  ".repeat(usize::from(level - 1)));
+        }
+    }
+}
+
+fn human_size(bytes: u64) -> String {
+    if bytes < 10 * 1024 {
+        format!("{bytes} bytes")
+    } else if bytes < 10 * 1024 * 1024 {
+        format!("{} KiB", bytes / 1024)
+    } else {
+        format!("{:.1} MiB", bytes as f64 / (1024.0 * 1024.0))
+    }
 }

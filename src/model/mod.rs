@@ -23,7 +23,9 @@
 
 mod meta;
 
-pub use meta::{Creator, CreatorRole, Date, Identifier, Language, Metadata};
+pub use meta::{
+    Creator, CreatorRole, Date, Identifier, Language, Metadata, civil_from_unix, unix_from_civil,
+};
 
 use crate::diag::Span;
 
