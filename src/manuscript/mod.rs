@@ -165,3 +165,29 @@ pub fn heading_ids(divisions: &[Division]) -> Vec<(u8, AnchorId, String)> {
     }
     out
 }
+
+/// Resources that hold nothing: every image is missing. For fuzzing and tests.
+pub struct NoResources;
+
+impl Resources for NoResources {
+    fn read(&self, _path: &Path) -> std::io::Result<Vec<u8>> {
+        Err(std::io::ErrorKind::NotFound.into())
+    }
+}
+
+/// Parses one in-memory Markdown text as a whole book (for fuzzing and tests).
+pub fn parse_text(text: &str) -> (Parsed, Diagnostics, SourceMap) {
+    let mut sources = SourceMap::new();
+    let root = PathBuf::from("/book");
+    let id = sources.add("/book/book.md", text.to_string());
+    let files = [ManuscriptFile {
+        id,
+        path: root.join("book.md"),
+    }];
+    let mut diags = Diagnostics::new();
+    let parsed = parse(&files, &sources, &root, &NoResources, &mut diags);
+    (parsed, diags, sources)
+}
+
+#[cfg(test)]
+mod tests;
