@@ -1,0 +1,169 @@
+//! Step 4: the navigation document (`nav.xhtml`) and the EPUB 2 NCX (`toc.ncx`), written by
+//! us instead of epub-builder's fixed templates (no `xml:lang`, flat NCX without `dtb:uid`).
+//!
+//! Both carry the same two-level contents: each division, with its sections nested under it,
+//! then the colophon. The nav also holds the landmarks (cover, title page, contents, start of
+//! the body), hidden from the page, and is read as the contents page right after the title
+//! page. A page-list will join them here.
+
+use super::EpubOptions;
+use super::escape::{escape, push_escaped};
+use super::pages::document;
+use super::plan::{DocKind, NAV_FILE, Plan, labels};
+
+/// One entry of the contents.
+struct Entry {
+    label: String,
+    href: String,
+    children: Vec<Entry>,
+}
+
+fn non_empty(label: String, fallback: &str) -> String {
+    if label.trim().is_empty() {
+        fallback.to_string()
+    } else {
+        label
+    }
+}
+
+fn contents(plan: &Plan) -> Vec<Entry> {
+    let mut entries = Vec::new();
+    for doc in &plan.docs {
+        match doc.kind {
+            DocKind::Division(i) => {
+                let division = &plan.book.divisions[i];
+                let children = division
+                    .sections
+                    .iter()
+                    .map(|s| Entry {
+                        label: non_empty(s.heading.plain_text(), s.heading.id.as_str()),
+                        href: format!("{}#{}", doc.file, s.heading.id),
+                        children: Vec::new(),
+                    })
+                    .collect();
+                entries.push(Entry {
+                    label: non_empty(division.heading.plain_text(), &doc.title),
+                    href: doc.file.clone(),
+                    children,
+                });
+            }
+            DocKind::Colophon => entries.push(Entry {
+                label: doc.title.clone(),
+                href: doc.file.clone(),
+                children: Vec::new(),
+            }),
+            DocKind::Cover | DocKind::TitlePage | DocKind::Front => {}
+        }
+    }
+    entries
+}
+
+fn push_ol(out: &mut String, entries: &[Entry]) {
+    out.push_str("<ol>\n");
+    for entry in entries {
+        out.push_str("<li><a href=\"");
+        push_escaped(out, &entry.href);
+        out.push_str("\">");
+        push_escaped(out, &entry.label);
+        out.push_str("</a>");
+        if !entry.children.is_empty() {
+            out.push('\n');
+            push_ol(out, &entry.children);
+        }
+        out.push_str("</li>\n");
+    }
+    out.push_str("</ol>\n");
+}
+
+/// `nav.xhtml`: the contents (`doc-toc`) and the landmarks.
+pub(crate) fn nav_xhtml(plan: &Plan, options: &EpubOptions) -> String {
+    let mut body = String::new();
+    body.push_str(
+        "<nav epub:type=\"toc\" role=\"doc-toc\" id=\"toc\" aria-labelledby=\"toc-title\">\n",
+    );
+    body.push_str("<h1 id=\"toc-title\">");
+    push_escaped(&mut body, labels::CONTENTS);
+    body.push_str("</h1>\n");
+    push_ol(&mut body, &contents(plan));
+    body.push_str("</nav>\n");
+
+    let mut landmarks = Vec::new();
+    for (d, doc) in plan.docs.iter().enumerate() {
+        match doc.kind {
+            DocKind::Cover => landmarks.push(("cover", doc.file.clone(), labels::COVER)),
+            DocKind::TitlePage => {
+                landmarks.push(("titlepage", doc.file.clone(), labels::TITLE_PAGE));
+                landmarks.push(("toc", format!("{NAV_FILE}#toc"), labels::CONTENTS));
+            }
+            _ => {}
+        }
+        if d == plan.body_start {
+            landmarks.push(("bodymatter", doc.file.clone(), labels::START));
+        }
+    }
+    body.push_str("<nav epub:type=\"landmarks\" id=\"landmarks\" hidden=\"hidden\">\n<h2>");
+    push_escaped(&mut body, labels::LANDMARKS);
+    body.push_str("</h2>\n<ol>\n");
+    for (epub_type, href, label) in landmarks {
+        body.push_str(&format!(
+            "<li><a epub:type=\"{epub_type}\" href=\"{}\">{}</a></li>\n",
+            escape(&href),
+            escape(label)
+        ));
+    }
+    body.push_str("</ol>\n</nav>\n");
+    document(plan, labels::CONTENTS, Some("contents"), &body, options)
+}
+
+/// `toc.ncx`: the same contents for EPUB 2 readers, with `dtb:uid` = the book's identifier.
+pub(crate) fn toc_ncx(plan: &Plan) -> String {
+    let meta = &plan.book.meta;
+    let entries = contents(plan);
+    let depth = if entries.iter().any(|e| !e.children.is_empty()) {
+        2
+    } else {
+        1
+    };
+    let mut out = String::new();
+    out.push_str("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+    out.push_str(&format!(
+        "<ncx xmlns=\"http://www.daisy.org/z3986/2005/ncx/\" version=\"2005-1\" xml:lang=\"{}\">\n",
+        escape(plan.lang())
+    ));
+    out.push_str("<head>\n");
+    out.push_str(&format!(
+        "<meta name=\"dtb:uid\" content=\"{}\"/>\n",
+        escape(&meta.identifier.0)
+    ));
+    out.push_str(&format!("<meta name=\"dtb:depth\" content=\"{depth}\"/>\n"));
+    out.push_str("<meta name=\"dtb:totalPageCount\" content=\"0\"/>\n");
+    out.push_str("<meta name=\"dtb:maxPageNumber\" content=\"0\"/>\n</head>\n");
+    out.push_str(&format!(
+        "<docTitle><text>{}</text></docTitle>\n",
+        escape(&meta.title)
+    ));
+    if let Some(authors) = meta.author_line() {
+        out.push_str(&format!(
+            "<docAuthor><text>{}</text></docAuthor>\n",
+            escape(&authors)
+        ));
+    }
+    out.push_str("<navMap>\n");
+    let mut order = 0;
+    push_nav_points(&mut out, &entries, &mut order);
+    out.push_str("</navMap>\n</ncx>\n");
+    out
+}
+
+fn push_nav_points(out: &mut String, entries: &[Entry], order: &mut u32) {
+    for entry in entries {
+        *order += 1;
+        out.push_str(&format!(
+            "<navPoint id=\"navpoint-{order}\" playOrder=\"{order}\">\n<navLabel><text>{}</text></navLabel>\n<content src=\"{}\"/>\n",
+            escape(&entry.label),
+            escape(&entry.href)
+        ));
+        push_nav_points(out, &entry.children, order);
+        out.push_str("</navPoint>\n");
+    }
+}
