@@ -257,6 +257,7 @@ pub fn build(request: &BuildRequest) -> Built {
             Format::Epub => {
                 let options = epub::EpubOptions {
                     generator: format!("quire {}", env!("CARGO_PKG_VERSION")),
+                    ..Default::default()
                 };
                 epub::write(book, &options).map_err(|e| e.to_string())
             }
