@@ -189,7 +189,9 @@ fn colophon(body: &mut Body, plan: &Plan, options: &EpubOptions) {
     body.raw("</h1>\n<p><cite>");
     body.text(&meta.title);
     if let Some(subtitle) = &meta.subtitle {
-        body.text(": ");
+        // "Alarm Signal! Danger Draws Closer", but "Capital: A Critique".
+        let ends_in_stop = meta.title.trim_end().ends_with(['.', '!', '?', ':', ';']);
+        body.text(if ends_in_stop { " " } else { ": " });
         body.text(subtitle);
     }
     body.raw("</cite>");

@@ -259,12 +259,19 @@ fn fix_opf(plan: &Plan, opf: &str) -> Result<String, EpubError> {
     }
     opf = replace_once(
         &opf,
-        "  </metadata>",
-        &format!("{}  </metadata>", super::meta::dc_elements(plan)),
+        "</dc:language>\n",
+        &format!("</dc:language>\n{}", super::meta::dc_elements(plan)),
         "Dublin Core elements",
     )?;
     check_unique_ids(&opf)?;
-    Ok(opf)
+    // The template leaves blank lines where its optional parts were empty.
+    let mut tidy: String = opf
+        .lines()
+        .filter(|line| !line.trim().is_empty())
+        .collect::<Vec<_>>()
+        .join("\n");
+    tidy.push('\n');
+    Ok(tidy)
 }
 
 /// The manifest id epub-builder gives a file (its private `to_id`, for our ASCII names).
