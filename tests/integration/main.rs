@@ -1,0 +1,9 @@
+//! The one integration-test binary: it drives the `quire` executable on the bundled book, on a
+//! `quire init` skeleton and on small bad manuscripts, and reads what it writes.
+
+mod bundled_book;
+mod common;
+mod diagnostics;
+mod init;
+mod json;
+mod validators;
