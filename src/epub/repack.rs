@@ -214,6 +214,7 @@ fn fix_opf(plan: &Plan, opf: &str) -> Result<String, EpubError> {
         &escape(&meta.identifier.0),
         "identifier",
     )?;
+    // A check rather than an edit: the package must name the identifier just filled in.
     opf = replace_once(
         &opf,
         "unique-identifier=\"epub-id-1\"",

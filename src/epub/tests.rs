@@ -499,3 +499,69 @@ fn a_write_path_for_epubcheck() {
         std::fs::write(format!("{dir}/sample-cover.epub"), epub).unwrap();
     }
 }
+
+/// A book with front matter only: no divisions, no optional metadata, a note referenced from
+/// the front and a second note referenced only from inside the first.
+fn front_only_book() -> Book {
+    let mut book = sample_book();
+    book.meta.subtitle = None;
+    book.meta.creators.clear();
+    book.meta.date = None;
+    book.meta.rights = None;
+    book.meta.source = None;
+    book.meta.description = None;
+    book.meta.subjects.clear();
+    book.divisions.clear();
+    book.assets.clear();
+    book.front = vec![para(vec![text("Only a preface"), note_ref(0), text(".")])];
+    book.notes[0].blocks = vec![
+        block(BlockKind::Code {
+            language: None,
+            text: "code first".into(),
+        }),
+        para(vec![text("See also"), note_ref(1), text(".")]),
+    ];
+    book
+}
+
+#[test]
+fn a_book_without_divisions_keeps_its_notes_in_the_front() {
+    let epub = write(&front_only_book(), &options()).unwrap();
+    let front = entry(&epub, "OEBPS/front.xhtml");
+    assert!(front.contains("id=\"note-1\""));
+    assert!(front.contains("id=\"note-2\""));
+    assert!(front.contains("id=\"noteref-2\" href=\"#note-2\""));
+    // A note that does not open with a paragraph still has its backlink first.
+    assert!(front.contains(
+        "<p class=\"note\"><a role=\"doc-backlink\" href=\"#noteref-1\">1.</a></p>\n<pre><code>code first</code></pre>"
+    ));
+    let nav = entry(&epub, "OEBPS/nav.xhtml");
+    assert!(nav.contains("<a epub:type=\"bodymatter\" href=\"front.xhtml\">"));
+    let opf = entry(&epub, "OEBPS/content.opf");
+    assert!(!opf.contains("visual"));
+    if let Ok(dir) = std::env::var("QUIRE_EPUB_SAMPLE_DIR") {
+        std::fs::write(format!("{dir}/front-only.epub"), &epub).unwrap();
+    }
+}
+
+#[test]
+fn broken_model_invariants_are_errors_not_panics() {
+    let mut book = sample_book();
+    book.notes.push(Note {
+        number: 3,
+        label: "orphan".into(),
+        blocks: vec![],
+        span: sp(),
+    });
+    assert!(write(&book, &options()).is_err());
+    let mut book = sample_book();
+    book.front.push(para(vec![note_ref(7)]));
+    assert!(write(&book, &options()).is_err());
+    let mut book = sample_book();
+    book.front.push(block(BlockKind::Figure(Image {
+        asset: AssetId(9),
+        alt: String::new(),
+        title: None,
+    })));
+    assert!(write(&book, &options()).is_err());
+}
