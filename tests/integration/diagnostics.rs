@@ -36,7 +36,10 @@ fn quire(dir: &Path, args: &[&str]) -> (i32, String) {
         .env_remove("SOURCE_DATE_EPOCH")
         .output()
         .expect("run quire");
-    (out.status.code().unwrap_or(-1), String::from_utf8_lossy(&out.stderr).into_owned())
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
 }
 
 fn check(files: &[(&str, &[u8])]) -> Run {
@@ -53,9 +56,15 @@ impl Run {
         let found = blocks.iter().any(|b| {
             let mut lines = b.trim_start().lines();
             let head = lines.next().unwrap_or("");
-            head.starts_with(&format!("{severity}: ")) && head.contains(needle) && b.contains(&format!("--> {at}\n"))
+            head.starts_with(&format!("{severity}: "))
+                && head.contains(needle)
+                && b.contains(&format!("--> {at}\n"))
         });
-        assert!(found, "expected {severity} containing {needle:?} at {at}, got:\n{}", self.stderr);
+        assert!(
+            found,
+            "expected {severity} containing {needle:?} at {at}, got:\n{}",
+            self.stderr
+        );
         self
     }
 
@@ -69,45 +78,72 @@ impl Run {
 fn undefined_note_is_an_error_at_its_bracket() {
     check(&[("book.md", "# One\n\nA sentence.[^x] And more.\n".as_bytes())])
         .code(1)
-        .expect("error", "`[^x]` is referenced but never defined", "book.md:3:12");
+        .expect(
+            "error",
+            "`[^x]` is referenced but never defined",
+            "book.md:3:12",
+        );
 }
 
 #[test]
 fn unreferenced_note_is_a_warning() {
-    check(&[("book.md", "# One\n\nText.[^a]\n\n[^a]: Used.\n\n[^b]: Never used.\n".as_bytes())])
-        .code(0)
-        .expect("warning", "`[^b]` is defined but never referenced", "book.md:7:1");
+    check(&[(
+        "book.md",
+        "# One\n\nText.[^a]\n\n[^a]: Used.\n\n[^b]: Never used.\n".as_bytes(),
+    )])
+    .code(0)
+    .expect(
+        "warning",
+        "`[^b]` is defined but never referenced",
+        "book.md:7:1",
+    );
 }
 
 #[test]
 fn heading_level_jump_is_a_warning() {
-    check(&[("book.md", "# One\n\nText.\n\n### Too deep\n\nMore.\n".as_bytes())])
-        .code(0)
-        .expect("warning", "heading level jumps from 1 to 3", "book.md:5:1");
+    check(&[(
+        "book.md",
+        "# One\n\nText.\n\n### Too deep\n\nMore.\n".as_bytes(),
+    )])
+    .code(0)
+    .expect("warning", "heading level jumps from 1 to 3", "book.md:5:1");
 }
 
 #[test]
 fn missing_image_is_an_error() {
-    check(&[("book.md", "# One\n\nSee  ![a map](images/map.png) here.\n".as_bytes())])
-        .code(1)
-        .expect("error", "`images/map.png` does not exist", "book.md:3:6");
+    check(&[(
+        "book.md",
+        "# One\n\nSee  ![a map](images/map.png) here.\n".as_bytes(),
+    )])
+    .code(1)
+    .expect("error", "`images/map.png` does not exist", "book.md:3:6");
 }
 
 #[test]
 fn image_outside_the_book_is_an_error() {
-    check(&[("book.md", "# One\n\n![secret](../../etc/passwd.png)\n".as_bytes())])
-        .code(1)
-        .expect("error", "outside the book's folder", "book.md:3:1");
+    check(&[(
+        "book.md",
+        "# One\n\n![secret](../../etc/passwd.png)\n".as_bytes(),
+    )])
+    .code(1)
+    .expect("error", "outside the book's folder", "book.md:3:1");
 }
 
 #[test]
 fn unreadable_image_is_an_error() {
     check(&[
-        ("book.md", "# One\n\n![broken](images/broken.png)\n".as_bytes()),
+        (
+            "book.md",
+            "# One\n\n![broken](images/broken.png)\n".as_bytes(),
+        ),
         ("images/broken.png", b"this is not a PNG at all"),
     ])
     .code(1)
-    .expect("error", "is not a readable JPEG, PNG, GIF, WebP or SVG file", "book.md:3:1");
+    .expect(
+        "error",
+        "is not a readable JPEG, PNG, GIF, WebP or SVG file",
+        "book.md:3:1",
+    );
 }
 
 #[test]
@@ -123,45 +159,85 @@ fn invalid_utf8_names_the_byte_offset() {
 fn broken_raw_html_is_a_warning_and_comments_are_silent() {
     let run = check(&[(
         "book.md",
-        "# One\n\nSome <em>unclosed text <!-- a comment --> here.\n\nAnd a </b> stray close.\n".as_bytes(),
+        "# One\n\nSome <em>unclosed text <!-- a comment --> here.\n\nAnd a </b> stray close.\n"
+            .as_bytes(),
     )]);
     run.code(0)
         .expect("warning", "`<em>` is never closed", "book.md:3:6")
-        .expect("warning", "`</b>` has no matching opening tag", "book.md:5:7");
-    let headers: Vec<&str> = run.stderr.lines().filter(|l| l.starts_with("warning:") || l.starts_with("error:")).collect();
-    assert_eq!(headers.len(), 2, "only the two HTML problems are reported, comments are dropped silently:\n{}", run.stderr);
+        .expect(
+            "warning",
+            "`</b>` has no matching opening tag",
+            "book.md:5:7",
+        );
+    let headers: Vec<&str> = run
+        .stderr
+        .lines()
+        .filter(|l| l.starts_with("warning:") || l.starts_with("error:"))
+        .collect();
+    assert_eq!(
+        headers.len(),
+        2,
+        "only the two HTML problems are reported, comments are dropped silently:\n{}",
+        run.stderr
+    );
 }
 
 #[test]
 fn dangling_internal_link_is_a_warning() {
-    check(&[("book.md", "# One {#one}\n\nGo [to one](#one) or [nowhere](#nope).\n".as_bytes())])
-        .code(0)
-        .expect("warning", "`#nope` matches no heading or anchor", "book.md:3:22");
+    check(&[(
+        "book.md",
+        "# One {#one}\n\nGo [to one](#one) or [nowhere](#nope).\n".as_bytes(),
+    )])
+    .code(0)
+    .expect(
+        "warning",
+        "`#nope` matches no heading or anchor",
+        "book.md:3:22",
+    );
 }
 
 #[test]
 fn link_to_a_file_outside_the_book_is_a_warning() {
-    check(&[("book.md", "# One\n\nRead [this](../other/notes.md).\n".as_bytes())])
-        .code(0)
-        .expect("warning", "points outside the book", "book.md:3:6");
+    check(&[(
+        "book.md",
+        "# One\n\nRead [this](../other/notes.md).\n".as_bytes(),
+    )])
+    .code(0)
+    .expect("warning", "points outside the book", "book.md:3:6");
 }
 
 #[test]
 fn unknown_metadata_keys_are_warnings_at_the_key() {
     check(&[
-        ("book.toml", b"title = \"T\"\nlanguage = \"en\"\nmanuscript = \"book.md\"\nsubtitel = \"x\"\n"),
-        ("book.md", "---\nauthor: A\ncolour: blue\n---\n\n# One\n\nText.\n".as_bytes()),
+        (
+            "book.toml",
+            b"title = \"T\"\nlanguage = \"en\"\nmanuscript = \"book.md\"\nsubtitel = \"x\"\n",
+        ),
+        (
+            "book.md",
+            "---\nauthor: A\ncolour: blue\n---\n\n# One\n\nText.\n".as_bytes(),
+        ),
     ])
     .code(0)
-    .expect("warning", "unknown metadata key `subtitel`", "book.toml:4:1")
+    .expect(
+        "warning",
+        "unknown metadata key `subtitel`",
+        "book.toml:4:1",
+    )
     .expect("warning", "unknown metadata key `colour`", "book.md:3:1");
 }
 
 #[test]
 fn bad_metadata_values_are_errors() {
     check(&[
-        ("book.toml", b"title = \"T\"\nlanguage = \"english\"\nmanuscript = \"book.md\"\n"),
-        ("book.md", "+++\ndate = \"March 1933\"\n+++\n\n# One\n\nText.\n".as_bytes()),
+        (
+            "book.toml",
+            b"title = \"T\"\nlanguage = \"english\"\nmanuscript = \"book.md\"\n",
+        ),
+        (
+            "book.md",
+            "+++\ndate = \"March 1933\"\n+++\n\n# One\n\nText.\n".as_bytes(),
+        ),
     ])
     .code(1)
     .expect("error", "`english` is not a language tag", "book.toml:2:1")
@@ -179,8 +255,15 @@ fn errors_write_nothing_and_keep_the_last_good_output() {
     let (code, stderr) = quire(dir.path(), &["build", "."]);
     assert_eq!(code, 1, "{stderr}");
     assert!(stderr.contains("nothing was written"), "{stderr}");
-    assert_eq!(std::fs::read(&epub).unwrap(), good, "the last good EPUB is intact");
-    let leftovers: Vec<_> = std::fs::read_dir(dir.path().join("out")).unwrap().map(|e| e.unwrap().file_name()).collect();
+    assert_eq!(
+        std::fs::read(&epub).unwrap(),
+        good,
+        "the last good EPUB is intact"
+    );
+    let leftovers: Vec<_> = std::fs::read_dir(dir.path().join("out"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
     assert_eq!(leftovers.len(), 1, "no temporary files left: {leftovers:?}");
 }
 
@@ -192,8 +275,14 @@ fn single_markdown_file_with_front_matter_builds_without_book_toml() {
         "---\ntitle: A Short Essay\nauthor: [Ann Author, Bob Writer]\nlang: fr\n---\n\n# Un\n\nTexte.[^n]\n\n[^n]: Note.\n",
     )
     .unwrap();
-    let (code, stderr) = quire(dir.path(), &["build", "essay.md", "-M", "subtitle=Flags win"]);
+    let (code, stderr) = quire(
+        dir.path(),
+        &["build", "essay.md", "-M", "subtitle=Flags win"],
+    );
     assert_eq!(code, 0, "{stderr}");
     assert!(!stderr.contains("warning"), "{stderr}");
-    assert!(dir.path().join("out/a-short-essay.epub").is_file(), "{stderr}");
+    assert!(
+        dir.path().join("out/a-short-essay.epub").is_file(),
+        "{stderr}"
+    );
 }
