@@ -332,12 +332,7 @@ pub struct ResolveContext<'a> {
 /// Validates the merged config into metadata. Problems are pointed at the layer that set the key.
 pub fn resolve(layers: &[Layer], cx: &ResolveContext<'_>, diags: &mut Diagnostics) -> Metadata {
     let (config, origin) = merge(layers);
-    let span_of = |key: &str| -> Option<Span> {
-        let &i = origin.get(key)?;
-        layers[i]
-            .key_span(key)
-            .or_else(|| layers[i].key_span(alias_of(key)))
-    };
+    let span_of = |key: &str| key_span(layers, &origin, key);
     let _ = cx.sources;
 
     let title = match config
@@ -508,6 +503,18 @@ pub fn resolve(layers: &[Layer], cx: &ResolveContext<'_>, diags: &mut Diagnostic
         subjects: config.subjects.map(OneOrMany::into_vec).unwrap_or_default(),
         slug,
     }
+}
+
+/// Where `key` was set, in the layer that won it (see [`merge`]).
+pub fn key_span(
+    layers: &[Layer],
+    origin: &BTreeMap<&'static str, usize>,
+    key: &str,
+) -> Option<Span> {
+    let &i = origin.get(key)?;
+    layers[i]
+        .key_span(key)
+        .or_else(|| layers[i].key_span(alias_of(key)))
 }
 
 fn alias_of(key: &str) -> &str {

@@ -59,6 +59,8 @@ pub struct Loaded {
     pub sources: SourceMap,
     pub diagnostics: Diagnostics,
     pub book: Option<Book>,
+    /// The cover named by `cover` in book.toml or front matter, loaded and checked.
+    pub cover: Option<epub::CoverImage>,
     /// The book's folder.
     pub root: PathBuf,
     pub timings: Vec<(&'static str, Duration)>,
@@ -88,6 +90,7 @@ pub fn load(request: &LoadRequest) -> Loaded {
         sources,
         diagnostics: diags,
         book: None,
+        cover: None,
         root,
         timings: Vec::new(),
     };
@@ -217,6 +220,7 @@ pub fn load(request: &LoadRequest) -> Loaded {
         source_date_epoch: request.source_date_epoch,
     };
     let meta = config::resolve(&layers, &cx, &mut diags);
+    let cover = load_cover(&layers, &root, &meta, &mut diags);
 
     let book = Book {
         meta,
@@ -230,6 +234,7 @@ pub fn load(request: &LoadRequest) -> Loaded {
         sources,
         diagnostics: diags,
         book: Some(book),
+        cover,
         root,
         timings,
     }
@@ -257,7 +262,7 @@ pub fn build(request: &BuildRequest) -> Built {
             Format::Epub => {
                 let options = epub::EpubOptions {
                     generator: format!("quire {}", env!("CARGO_PKG_VERSION")),
-                    ..Default::default()
+                    cover: loaded.cover.clone(),
                 };
                 epub::write(book, &options).map_err(|e| e.to_string())
             }
@@ -289,6 +294,57 @@ pub fn build(request: &BuildRequest) -> Built {
         }
     }
     Built { loaded, outputs }
+}
+
+/// Loads the cover image named in the config: inside the book's folder, a JPEG, PNG, GIF,
+/// WebP or SVG file. Problems are errors at the `cover` key.
+fn load_cover(
+    layers: &[Layer],
+    root: &Path,
+    meta: &crate::model::Metadata,
+    diags: &mut Diagnostics,
+) -> Option<epub::CoverImage> {
+    let (config, origin) = config::merge(layers);
+    let name = config
+        .cover
+        .as_deref()
+        .map(str::trim)
+        .filter(|c| !c.is_empty())?;
+    let at = config::key_span(layers, &origin, "cover");
+    let path = normalize(&root.join(name));
+    if !path.starts_with(root) {
+        diags.push(
+            Diagnostic::error(at, format!("cover `{name}` is outside the book's folder"))
+                .with_hint("put the cover in the book's covers/ folder"),
+        );
+        return None;
+    }
+    let bytes = match std::fs::read(&path) {
+        Ok(b) => b,
+        Err(e) => {
+            diags.push(
+                Diagnostic::error(at, format!("cover `{name}` cannot be read: {e}")).with_hint(
+                    "check the path in `cover = \"…\"`; it is relative to the book's folder",
+                ),
+            );
+            return None;
+        }
+    };
+    let Some((format, _)) = manuscript::sniff_image(&bytes) else {
+        diags.push(
+            Diagnostic::error(
+                at,
+                format!("cover `{name}` is not a readable JPEG, PNG, GIF, WebP or SVG image"),
+            )
+            .with_hint("export the cover as a JPEG or PNG"),
+        );
+        return None;
+    };
+    let alt = match meta.author_line() {
+        Some(author) => format!("Cover of {} by {author}", meta.title),
+        None => format!("Cover of {}", meta.title),
+    };
+    Some(epub::CoverImage { bytes, format, alt })
 }
 
 /// Finds the book's folder, its `book.toml` (if any) and, for a single file, the manuscript.

@@ -118,7 +118,7 @@ impl<'r> Assets<'r> {
 }
 
 /// The format and pixel size of an image, from its bytes; `None` if it is not a readable image.
-fn sniff(bytes: &[u8]) -> Option<(ImageFormat, Option<(u32, u32)>)> {
+pub fn sniff(bytes: &[u8]) -> Option<(ImageFormat, Option<(u32, u32)>)> {
     let head = &bytes[..bytes.len().min(512)];
     let text_head = String::from_utf8_lossy(head);
     let trimmed = text_head.trim_start_matches('\u{feff}').trim_start();

@@ -20,6 +20,7 @@ mod notes;
 mod resolve;
 mod structure;
 
+pub use assets::sniff as sniff_image;
 pub use lower::normalize;
 
 use crate::config::Syntax;

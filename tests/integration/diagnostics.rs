@@ -286,3 +286,38 @@ fn single_markdown_file_with_front_matter_builds_without_book_toml() {
         "{stderr}"
     );
 }
+
+#[test]
+fn missing_cover_is_an_error_at_its_key() {
+    check(&[
+        ("book.toml", b"title = \"T\"\nlanguage = \"en\"\nmanuscript = \"book.md\"\ncover = \"covers/none.jpg\"\n"),
+        ("book.md", "# One\n\nText.\n".as_bytes()),
+    ])
+    .code(1)
+    .expect("error", "cover `covers/none.jpg` cannot be read", "book.toml:4:1");
+}
+
+#[test]
+fn named_cover_goes_into_the_epub() {
+    let mut png = Vec::new();
+    image::RgbImage::from_pixel(160, 256, image::Rgb([120, 20, 20]))
+        .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
+        .unwrap();
+    let dir = book(&[
+        ("book.toml", b"title = \"T\"\nauthor = \"A\"\nlanguage = \"en\"\nmanuscript = \"book.md\"\ncover = \"covers/front.png\"\n"),
+        ("book.md", "# One\n\nText.\n".as_bytes()),
+        ("covers/front.png", &png),
+    ]);
+    let (code, stderr) = quire(dir.path(), &["build", "."]);
+    assert_eq!(code, 0, "{stderr}");
+    let file = std::fs::File::open(dir.path().join("out/t.epub")).unwrap();
+    let mut zip = zip::ZipArchive::new(file).unwrap();
+    let opf_name = (0..zip.len())
+        .map(|i| zip.by_index(i).unwrap().name().unwrap().to_string())
+        .find(|n| n.ends_with(".opf"))
+        .unwrap();
+    let mut opf = String::new();
+    std::io::Read::read_to_string(&mut zip.by_name(&opf_name).unwrap(), &mut opf).unwrap();
+    assert!(opf.contains("properties=\"cover-image\""), "{opf}");
+    assert!(opf.contains("media-type=\"image/png\""), "{opf}");
+}
