@@ -169,3 +169,37 @@ fn help_names_the_commands() {
         );
     }
 }
+
+#[test]
+fn build_without_a_path_builds_the_current_folder_into_out() {
+    let dir = scratch("default-path-");
+    let book = dir.path().join("book");
+    copy_bundled_book(&book);
+    let output = run(quire().arg("build").current_dir(&book));
+    assert_eq!(output.status.code(), Some(0), "{}", describe(&output));
+    let epub = book.join("out/alarm-signal.epub");
+    assert!(
+        epub.is_file(),
+        "`quire build` in the book's folder should write {}\n{}",
+        epub.display(),
+        describe(&output)
+    );
+}
+
+#[test]
+fn quiet_build_prints_nothing_on_success() {
+    let dir = scratch("quiet-");
+    let book = dir.path().join("book");
+    copy_bundled_book(&book);
+    let output = run(quire()
+        .args(["build", "--quiet", "--out"])
+        .arg(dir.path().join("out"))
+        .arg(&book));
+    assert_eq!(output.status.code(), Some(0), "{}", describe(&output));
+    assert!(
+        output.stdout.is_empty() && output.stderr.is_empty(),
+        "--quiet should print nothing when all is well\n{}",
+        describe(&output)
+    );
+    assert!(dir.path().join("out/alarm-signal.epub").is_file());
+}
