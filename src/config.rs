@@ -202,10 +202,11 @@ fn find_key(text: &str, key: &str, syntax: Syntax) -> Option<usize> {
             .and_then(|t| t.strip_prefix('"'));
         let after = bare.or_else(|| trimmed.strip_prefix(key));
         let sep = if syntax == Syntax::Toml { '=' } else { ':' };
-        if let Some(after) = after {
-            if after.trim_start().starts_with(sep) && (syntax == Syntax::Toml || indent == 0) {
-                return Some(offset + indent);
-            }
+        if let Some(after) = after
+            && after.trim_start().starts_with(sep)
+            && (syntax == Syntax::Toml || indent == 0)
+        {
+            return Some(offset + indent);
         }
         offset += line.len();
     }

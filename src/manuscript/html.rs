@@ -65,9 +65,9 @@ pub fn tokenize(html: &str) -> Vec<Token> {
             continue;
         }
         let rest = &html[i..];
-        if rest.starts_with("<!--") {
+        if let Some(comment) = rest.strip_prefix("<!--") {
             flush(&mut out, text_start, i);
-            match rest[4..].find("-->") {
+            match comment.find("-->") {
                 Some(end) => {
                     out.push(Token::Comment { offset: i });
                     i += 4 + end + 3;

@@ -247,10 +247,8 @@ impl Lowerer<'_, '_, '_, '_> {
     fn event(&mut self, event: Event<'_>, range: Range<usize>) {
         if let Some((yaml, start)) = self.in_metadata {
             match event {
-                Event::Text(t) => {
-                    if start == 0 && self.front_matter.is_none() {
-                        self.front_matter = Some((t.to_string(), range.start, yaml));
-                    }
+                Event::Text(t) if start == 0 && self.front_matter.is_none() => {
+                    self.front_matter = Some((t.to_string(), range.start, yaml));
                 }
                 Event::End(TagEnd::MetadataBlock(_)) => {
                     self.in_metadata = None;
@@ -349,10 +347,9 @@ impl Lowerer<'_, '_, '_, '_> {
                     kind: BlocksKind::Item { .. },
                     ..
                 }) = self.stack.last()
+                    && let Some(Frame::List { loose, .. }) = self.stack.iter_mut().rev().nth(1)
                 {
-                    if let Some(Frame::List { loose, .. }) = self.stack.iter_mut().rev().nth(1) {
-                        *loose = true;
-                    }
+                    *loose = true;
                 }
                 Frame::Inlines {
                     kind: InlinesKind::Paragraph { implicit: false },
@@ -575,10 +572,10 @@ impl Lowerer<'_, '_, '_, '_> {
                     }
                 }
                 BlocksKind::Definition => {
-                    if let Some(Frame::DefinitionList { items, .. }) = self.stack.last_mut() {
-                        if let Some(item) = items.last_mut() {
-                            item.definitions.push(blocks);
-                        }
+                    if let Some(Frame::DefinitionList { items, .. }) = self.stack.last_mut()
+                        && let Some(item) = items.last_mut()
+                    {
+                        item.definitions.push(blocks);
                     }
                 }
             },
@@ -1167,18 +1164,16 @@ impl Lowerer<'_, '_, '_, '_> {
 
     fn push_text(&mut self, text: &str, range: Range<usize>) {
         self.ensure_inline_container(range.start);
-        if let Some(Frame::Inlines { inlines, .. }) = self.stack.last_mut() {
-            if let Some(Inline {
+        if let Some(Frame::Inlines { inlines, .. }) = self.stack.last_mut()
+            && let Some(Inline {
                 kind: InlineKind::Text(prev),
                 span,
             }) = inlines.last_mut()
-            {
-                if span.end as usize <= range.start {
-                    prev.push_str(text);
-                    span.end = range.end as u32;
-                    return;
-                }
-            }
+            && span.end as usize <= range.start
+        {
+            prev.push_str(text);
+            span.end = range.end as u32;
+            return;
         }
         self.push_inline(InlineKind::Text(text.to_string()), range);
     }
@@ -1346,12 +1341,13 @@ fn percent_decode(s: &str) -> String {
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
     while i < bytes.len() {
-        if bytes[i] == b'%' && i + 2 < bytes.len() {
-            if let Ok(b) = u8::from_str_radix(&s[i + 1..i + 3], 16) {
-                out.push(b);
-                i += 3;
-                continue;
-            }
+        if bytes[i] == b'%'
+            && i + 2 < bytes.len()
+            && let Ok(b) = u8::from_str_radix(&s[i + 1..i + 3], 16)
+        {
+            out.push(b);
+            i += 3;
+            continue;
         }
         out.push(bytes[i]);
         i += 1;

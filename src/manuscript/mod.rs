@@ -135,16 +135,17 @@ pub fn parse(
         file_names: &file_names,
     };
     resolver.book(&mut front, &mut divisions, &mut notes, diags);
-    if divisions.is_empty() && front.is_empty() {
-        if let Some(first) = files.first() {
-            diags.push(
-                Diagnostic::warning(
-                    crate::diag::Span::point(first.id, 0),
-                    "the manuscript is empty",
-                )
-                .with_hint("write some Markdown: `# Chapter One` and a paragraph"),
-            );
-        }
+    if divisions.is_empty()
+        && front.is_empty()
+        && let Some(first) = files.first()
+    {
+        diags.push(
+            Diagnostic::warning(
+                crate::diag::Span::point(first.id, 0),
+                "the manuscript is empty",
+            )
+            .with_hint("write some Markdown: `# Chapter One` and a paragraph"),
+        );
     }
     Parsed {
         front_matter,

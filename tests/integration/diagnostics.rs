@@ -8,7 +8,7 @@ use std::process::Command;
 struct Run {
     code: i32,
     stderr: String,
-    dir: tempfile::TempDir,
+    _dir: tempfile::TempDir,
 }
 
 fn book(files: &[(&str, &[u8])]) -> tempfile::TempDir {
@@ -45,7 +45,11 @@ fn quire(dir: &Path, args: &[&str]) -> (i32, String) {
 fn check(files: &[(&str, &[u8])]) -> Run {
     let dir = book(files);
     let (code, stderr) = quire(dir.path(), &["check", "."]);
-    Run { code, stderr, dir }
+    Run {
+        code,
+        stderr,
+        _dir: dir,
+    }
 }
 
 impl Run {

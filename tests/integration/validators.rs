@@ -214,10 +214,10 @@ fn ace(ace: &Path, epub: &Path) -> Vec<String> {
         .arg("--tempdir")
         .arg(reports.path().join("tmp"))
         .arg(epub);
-    if env::var_os("PUPPETEER_EXECUTABLE_PATH").is_none() {
-        if let Some(chromium) = which("chromium").or_else(|| which("chromium-browser")) {
-            cmd.env("PUPPETEER_EXECUTABLE_PATH", chromium);
-        }
+    if env::var_os("PUPPETEER_EXECUTABLE_PATH").is_none()
+        && let Some(chromium) = which("chromium").or_else(|| which("chromium-browser"))
+    {
+        cmd.env("PUPPETEER_EXECUTABLE_PATH", chromium);
     }
     let output = cmd
         .output()

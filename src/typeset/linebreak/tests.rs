@@ -303,7 +303,7 @@ fn random_paragraphs_match_brute_force_and_never_overfill() {
         let words: Vec<(f64, Option<f64>)> = (0..n)
             .map(|_| {
                 let a = rng.range(8.0, 30.0);
-                let hyph = rng.next() % 3 == 0;
+                let hyph = rng.next().is_multiple_of(3);
                 (a, hyph.then(|| rng.range(6.0, 15.0)))
             })
             .collect();
