@@ -20,3 +20,6 @@ pub mod model;
 pub mod output;
 pub mod pipeline;
 pub mod typeset;
+
+#[cfg(test)]
+mod testutil;

@@ -28,6 +28,8 @@ use std::collections::BTreeMap;
 use std::ops::Range;
 use std::path::{Component, Path, PathBuf};
 
+mod raw_html;
+
 /// The Markdown extensions quire reads (pandoc's common ones).
 pub fn options() -> Options {
     Options::ENABLE_FOOTNOTES
@@ -229,6 +231,16 @@ struct Lowerer<'t, 'c, 'a, 'r> {
     in_metadata: Option<(bool, usize)>,
 }
 
+impl Frame {
+    fn inlines(kind: InlinesKind, start: usize) -> Frame {
+        Frame::Inlines {
+            kind,
+            inlines: Vec::new(),
+            start,
+        }
+    }
+}
+
 impl Lowerer<'_, '_, '_, '_> {
     fn span(&self, range: Range<usize>) -> Span {
         Span::new(self.file, range)
@@ -351,26 +363,21 @@ impl Lowerer<'_, '_, '_, '_> {
                 {
                     *loose = true;
                 }
-                Frame::Inlines {
-                    kind: InlinesKind::Paragraph { implicit: false },
-                    inlines: Vec::new(),
-                    start,
-                }
+                Frame::inlines(InlinesKind::Paragraph { implicit: false }, start)
             }
             Tag::Heading {
                 level,
                 id,
                 classes,
                 attrs: _,
-            } => Frame::Inlines {
-                kind: InlinesKind::Heading {
+            } => Frame::inlines(
+                InlinesKind::Heading {
                     level: heading_level(level),
                     id: id.map(|s| s.to_string()),
                     classes: classes.iter().map(|c| c.to_string()).collect(),
                 },
-                inlines: Vec::new(),
                 start,
-            },
+            ),
             Tag::BlockQuote(_) => Frame::Blocks {
                 kind: BlocksKind::BlockQuote,
                 blocks: Vec::new(),
@@ -417,11 +424,7 @@ impl Lowerer<'_, '_, '_, '_> {
                 items: Vec::new(),
                 start,
             },
-            Tag::DefinitionListTitle => Frame::Inlines {
-                kind: InlinesKind::Term,
-                inlines: Vec::new(),
-                start,
-            },
+            Tag::DefinitionListTitle => Frame::inlines(InlinesKind::Term, start),
             Tag::DefinitionListDefinition => Frame::Blocks {
                 kind: BlocksKind::Definition,
                 blocks: Vec::new(),
@@ -435,60 +438,34 @@ impl Lowerer<'_, '_, '_, '_> {
                 start,
             },
             Tag::TableHead | Tag::TableRow => return,
-            Tag::TableCell => Frame::Inlines {
-                kind: InlinesKind::Cell,
-                inlines: Vec::new(),
-                start,
-            },
-            Tag::Emphasis => Frame::Inlines {
-                kind: InlinesKind::Emphasis,
-                inlines: Vec::new(),
-                start,
-            },
-            Tag::Strong => Frame::Inlines {
-                kind: InlinesKind::Strong,
-                inlines: Vec::new(),
-                start,
-            },
-            Tag::Strikethrough => Frame::Inlines {
-                kind: InlinesKind::Strikethrough,
-                inlines: Vec::new(),
-                start,
-            },
-            Tag::Superscript => Frame::Inlines {
-                kind: InlinesKind::Superscript,
-                inlines: Vec::new(),
-                start,
-            },
-            Tag::Subscript => Frame::Inlines {
-                kind: InlinesKind::Subscript,
-                inlines: Vec::new(),
-                start,
-            },
+            Tag::TableCell => Frame::inlines(InlinesKind::Cell, start),
+            Tag::Emphasis => Frame::inlines(InlinesKind::Emphasis, start),
+            Tag::Strong => Frame::inlines(InlinesKind::Strong, start),
+            Tag::Strikethrough => Frame::inlines(InlinesKind::Strikethrough, start),
+            Tag::Superscript => Frame::inlines(InlinesKind::Superscript, start),
+            Tag::Subscript => Frame::inlines(InlinesKind::Subscript, start),
             Tag::Link {
                 link_type,
                 dest_url,
                 title,
                 ..
-            } => Frame::Inlines {
-                kind: InlinesKind::Link {
+            } => Frame::inlines(
+                InlinesKind::Link {
                     dest: dest_url.to_string(),
                     title: title.to_string(),
                     link_type,
                 },
-                inlines: Vec::new(),
                 start,
-            },
+            ),
             Tag::Image {
                 dest_url, title, ..
-            } => Frame::Inlines {
-                kind: InlinesKind::Image {
+            } => Frame::inlines(
+                InlinesKind::Image {
                     dest: dest_url.to_string(),
                     title: title.to_string(),
                 },
-                inlines: Vec::new(),
                 start,
-            },
+            ),
             Tag::MetadataBlock(kind) => {
                 self.in_metadata = Some((
                     matches!(kind, pulldown_cmark::MetadataBlockKind::YamlStyle),
@@ -749,23 +726,37 @@ impl Lowerer<'_, '_, '_, '_> {
         content: Vec<Inline>,
         range: Range<usize>,
     ) {
-        let span = self.span(range.clone());
         let title = Some(title).filter(|t| !t.is_empty());
-        let plain = |this: &mut Self, content: Vec<Inline>| {
-            for inline in content {
-                this.push_inline_node(inline);
-            }
-        };
-        if link_type == LinkType::Email {
-            let target = LinkTarget::External(format!("mailto:{dest}"));
-            return self.push_inline(
+        match self.link_target(&dest, link_type, range.clone()) {
+            Some(target) => self.push_inline(
                 InlineKind::Link {
                     target,
                     title,
                     content,
                 },
                 range,
-            );
+            ),
+            // Reported: the link becomes its plain text.
+            None => {
+                for inline in content {
+                    self.push_inline_node(inline);
+                }
+            }
+        }
+    }
+
+    /// Classifies a link's destination. `None` (with a warning) when it cannot be a link in the
+    /// book; internal targets are recorded as pending, to be checked once all ids are known.
+    fn link_target(
+        &mut self,
+        dest: &str,
+        link_type: LinkType,
+        range: Range<usize>,
+    ) -> Option<LinkTarget> {
+        let span = self.span(range.clone());
+        let key = (span.file, span.start, span.end);
+        if link_type == LinkType::Email {
+            return Some(LinkTarget::External(format!("mailto:{dest}")));
         }
         let dest = dest.trim();
         if dest.is_empty() {
@@ -774,22 +765,13 @@ impl Lowerer<'_, '_, '_, '_> {
                 "link has no destination; it is set as plain text",
                 "write the address between the parentheses: [text](https://…)",
             );
-            return plain(self, content);
+            return None;
         }
         if let Some(fragment) = dest.strip_prefix('#') {
-            self.cx.pending.insert(
-                (span.file, span.start, span.end),
-                PendingLink::Fragment(fragment.to_string()),
-            );
-            let target = LinkTarget::Internal(AnchorId(fragment.to_string()));
-            return self.push_inline(
-                InlineKind::Link {
-                    target,
-                    title,
-                    content,
-                },
-                range,
-            );
+            self.cx
+                .pending
+                .insert(key, PendingLink::Fragment(fragment.to_string()));
+            return Some(LinkTarget::Internal(AnchorId(fragment.to_string())));
         }
         if let Some(scheme) = url_scheme(dest) {
             if matches!(
@@ -801,17 +783,9 @@ impl Lowerer<'_, '_, '_, '_> {
                     format!("`{scheme}:` links cannot be used in a book; it is set as plain text"),
                     "link to an `https:` address instead",
                 );
-                return plain(self, content);
+                return None;
             }
-            let target = LinkTarget::External(dest.to_string());
-            return self.push_inline(
-                InlineKind::Link {
-                    target,
-                    title,
-                    content,
-                },
-                range,
-            );
+            return Some(LinkTarget::External(dest.to_string()));
         }
         // A relative path: another manuscript file, or a local file that is not part of the book.
         let (path_part, fragment) = match dest.split_once('#') {
@@ -820,37 +794,25 @@ impl Lowerer<'_, '_, '_, '_> {
         };
         let path = normalize(&self.dir.join(percent_decode(path_part)));
         if let Some(file) = self.cx.manuscript_files.iter().position(|f| *f == path) {
-            self.cx.pending.insert(
-                (span.file, span.start, span.end),
-                PendingLink::File {
-                    file,
-                    fragment: fragment.clone(),
-                },
-            );
-            let target = LinkTarget::Internal(AnchorId(fragment.unwrap_or_default()));
-            return self.push_inline(
-                InlineKind::Link {
-                    target,
-                    title,
-                    content,
-                },
-                range,
-            );
+            let anchor = AnchorId(fragment.clone().unwrap_or_default());
+            self.cx
+                .pending
+                .insert(key, PendingLink::File { file, fragment });
+            return Some(LinkTarget::Internal(anchor));
         }
-        if !path.starts_with(self.cx.root) {
-            self.warn(
-                range,
-                format!("link to `{dest}` points outside the book; it is set as plain text"),
-                "link to a web address, or to a heading in the book with `#id`",
-            );
+        let message = if path.starts_with(self.cx.root) {
+            format!(
+                "link to the local file `{dest}` cannot be followed in the book; it is set as plain text"
+            )
         } else {
-            self.warn(
-                range,
-                format!("link to the local file `{dest}` cannot be followed in the book; it is set as plain text"),
-                "link to a web address, or to a heading in the book with `#id`",
-            );
-        }
-        plain(self, content)
+            format!("link to `{dest}` points outside the book; it is set as plain text")
+        };
+        self.warn(
+            range,
+            message,
+            "link to a web address, or to a heading in the book with `#id`",
+        );
+        None
     }
 
     /// Reports `[^label]` written in the text when no note `label` is defined (pulldown-cmark
@@ -876,270 +838,16 @@ impl Lowerer<'_, '_, '_, '_> {
         );
     }
 
-    // ----- raw HTML -----
-
-    fn inline_html(&mut self, html: &str, range: Range<usize>) {
-        let base = range.start;
-        for token in html::tokenize(html) {
-            match token {
-                Token::Comment { .. } => {}
-                Token::Text { text, offset } => {
-                    if !text.is_empty() {
-                        let at = base + offset;
-                        self.push_text(&text, at..at + text.len().min(range.end - at));
-                    }
-                }
-                Token::Broken { raw, offset } => {
-                    let at = base + offset;
-                    self.warn(
-                        at..at + raw.len().min(range.end - at),
-                        "malformed HTML is kept as text",
-                        "write `&lt;` for a literal `<`",
-                    );
-                    self.push_text(&raw, at..at + raw.len().min(range.end - at));
-                }
-                Token::Open {
-                    name,
-                    attrs,
-                    self_closing,
-                    offset,
-                } => {
-                    let at = base + offset;
-                    let tag_range = at..range.end;
-                    self.html_open(&name, &attrs, self_closing, tag_range);
-                }
-                Token::Close { name, offset } => {
-                    let at = base + offset;
-                    self.html_close(&name, at..at + name.len() + 3);
-                }
-            }
-        }
-    }
-
-    fn html_open(
-        &mut self,
-        name: &str,
-        attrs: &[(String, String)],
-        self_closing: bool,
-        range: Range<usize>,
-    ) {
-        let attr = |key: &str| {
-            attrs
-                .iter()
-                .find(|(k, _)| k == key)
-                .map(|(_, v)| v.as_str())
-        };
-        if let Some(id) = attr("id").or_else(|| if name == "a" { attr("name") } else { None }) {
-            let span = self.span(range.clone());
-            if let Some(anchor) = self.cx.ids.explicit_anchor(id, span, self.cx.diags) {
-                self.push_inline(InlineKind::Anchor(anchor), range.start..range.start + 1);
-            }
-        }
-        let kind = match name {
-            "br" => {
-                self.push_inline(InlineKind::LineBreak, range);
-                return;
-            }
-            "wbr" => return,
-            "em" | "i" | "cite" | "dfn" | "var" => HtmlKind::Emphasis,
-            "strong" | "b" => HtmlKind::Strong,
-            "s" | "del" | "strike" => HtmlKind::Strikethrough,
-            "sup" => HtmlKind::Superscript,
-            "sub" => HtmlKind::Subscript,
-            "a" if attr("href").is_some() => {
-                let dest = attr("href").unwrap_or_default().to_string();
-                let title = attr("title").unwrap_or_default().to_string();
-                if !self_closing {
-                    self.ensure_inline_container(range.start);
-                    self.stack.push(Frame::Inlines {
-                        kind: InlinesKind::Link {
-                            dest,
-                            title,
-                            link_type: LinkType::Inline,
-                        },
-                        inlines: Vec::new(),
-                        start: range.start,
-                    });
-                }
-                return;
-            }
-            "span" | "a" => HtmlKind::Transparent,
-            _ if html::is_void(name) => {
-                let tag_end = self.text[range.clone()]
-                    .find('>')
-                    .map_or(range.end, |e| range.start + e + 1);
-                self.warn(
-                    range.start..tag_end,
-                    format!("HTML element `<{name}>` is not supported and is dropped"),
-                    if name == "img" {
-                        "use Markdown's image syntax: ![description](file.png)"
-                    } else {
-                        "remove it, or use Markdown instead"
-                    },
-                );
-                return;
-            }
-            _ => {
-                let tag_end = self.text[range.clone()]
-                    .find('>')
-                    .map_or(range.end, |e| range.start + e + 1);
-                self.warn(
-                    range.start..tag_end,
-                    format!("HTML element `<{name}>` has no equivalent in quire; its tags are dropped, its text kept"),
-                    "use Markdown emphasis, or `<em>`, `<strong>`, `<sup>`, `<sub>`, `<br>` and `<span id=…>`",
-                );
-                HtmlKind::Transparent
-            }
-        };
-        if !self_closing {
-            self.ensure_inline_container(range.start);
-            self.stack.push(Frame::Inlines {
-                kind: InlinesKind::Html {
-                    name: name.to_string(),
-                    kind,
-                },
-                inlines: Vec::new(),
-                start: range.start,
-            });
-        }
-    }
-
-    fn html_close(&mut self, name: &str, range: Range<usize>) {
-        let matches_top = match self.stack.last() {
-            Some(Frame::Inlines {
-                kind: InlinesKind::Html { name: open, .. },
-                ..
-            }) => open == name,
-            Some(Frame::Inlines {
-                kind:
-                    InlinesKind::Link {
-                        link_type: LinkType::Inline,
-                        ..
-                    },
-                ..
-            }) => name == "a",
-            _ => false,
-        };
-        if matches_top {
-            if let Some(Frame::Inlines {
-                kind,
-                inlines,
-                start,
-            }) = self.stack.pop()
-            {
-                self.finish_inlines(kind, inlines, start..range.end);
-            }
-        } else if !html::is_void(name) {
-            self.warn(
-                range,
-                format!("closing tag `</{name}>` has no matching opening tag and is dropped"),
-                "check that HTML tags are opened and closed in the same paragraph",
-            );
-        }
-    }
-
-    /// Closes inline HTML elements still open at the end of their container.
-    fn close_open_html(&mut self) {
-        while let Some(Frame::Inlines {
-            kind: InlinesKind::Html { name, .. },
-            start,
-            ..
-        }) = self.stack.last()
-        {
-            let (name, start) = (name.clone(), *start);
-            self.warn(
-                start..start + name.len() + 1,
-                format!("`<{name}>` is never closed; it is closed at the end of the paragraph"),
-                format!("add `</{name}>` where the element ends"),
-            );
-            if let Some(Frame::Inlines {
-                kind,
-                inlines,
-                start,
-            }) = self.stack.pop()
-            {
-                let end = self.text.len();
-                self.finish_inlines(kind, inlines, start..end);
-            }
-        }
-    }
-
-    fn html_block(&mut self, html: &str, range: Range<usize>) {
-        let mut text = String::new();
-        let mut markup = false;
-        for token in html::tokenize(html) {
-            match token {
-                Token::Comment { .. } => {}
-                Token::Text { text: t, .. } => text.push_str(&t),
-                Token::Broken { raw, .. } => text.push_str(&raw),
-                Token::Open {
-                    name,
-                    attrs,
-                    offset,
-                    ..
-                } => {
-                    let id = attrs
-                        .iter()
-                        .find(|(k, _)| k == "id" || (name == "a" && k == "name"))
-                        .map(|(_, v)| v.clone());
-                    if let Some(id) = id {
-                        let at = range.start + offset;
-                        let span = self.span(at..at + 1);
-                        if let Some(anchor) = self.cx.ids.explicit_anchor(&id, span, self.cx.diags)
-                        {
-                            let inline = Inline {
-                                kind: InlineKind::Anchor(anchor),
-                                span,
-                            };
-                            self.push_block(BlockKind::Paragraph(vec![inline]), at..at + 1);
-                        }
-                    }
-                    if name == "br" || name == "p" || name == "div" {
-                        text.push('\n');
-                    }
-                    if !(name == "a" && attrs.iter().all(|(k, _)| k == "id" || k == "name")) {
-                        markup = true;
-                    }
-                }
-                Token::Close { name, .. } => {
-                    if name != "a" {
-                        markup = true;
-                    }
-                }
-            }
-        }
-        if markup {
-            self.warn(
-                range.start..range.start + html.find('>').map_or(1, |e| e + 1),
-                "raw HTML block: quire keeps its text but not its markup",
-                "write the block in Markdown; raw HTML is not carried into the EPUB or the PDF",
-            );
-        }
-        // Each paragraph of the block's text, whitespace collapsed.
-        for para in text.split("\n\n") {
-            let words = para.split_whitespace().collect::<Vec<_>>().join(" ");
-            if !words.is_empty() {
-                let span = self.span(range.clone());
-                let inline = Inline {
-                    kind: InlineKind::Text(words),
-                    span,
-                };
-                self.push_block(BlockKind::Paragraph(vec![inline]), range.clone());
-            }
-        }
-    }
-
     // ----- building -----
 
     /// Makes sure the top of the stack takes inlines (tight list items and definitions hold
     /// text without a paragraph: an implicit one is opened).
     fn ensure_inline_container(&mut self, start: usize) {
         if let Some(Frame::Blocks { .. }) = self.stack.last() {
-            self.stack.push(Frame::Inlines {
-                kind: InlinesKind::Paragraph { implicit: true },
-                inlines: Vec::new(),
+            self.stack.push(Frame::inlines(
+                InlinesKind::Paragraph { implicit: true },
                 start,
-            });
+            ));
         }
     }
 

@@ -99,17 +99,7 @@ fn html_becomes_model_or_text() {
     assert_eq!(diags.warning_count(), 1, "only <u> is reported: {diags:?}");
 }
 
-/// A tiny deterministic generator (xorshift) so the "no panic" test is reproducible.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-}
+use crate::testutil::Rng;
 
 #[test]
 fn never_panics_on_hostile_markdown() {

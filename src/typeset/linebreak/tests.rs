@@ -279,19 +279,7 @@ fn looseness_gives_one_line_more_when_possible() {
     );
 }
 
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-    fn range(&mut self, lo: f64, hi: f64) -> f64 {
-        lo + (self.next() % 10_000) as f64 / 10_000.0 * (hi - lo)
-    }
-}
+use crate::testutil::Rng;
 
 #[test]
 fn random_paragraphs_match_brute_force_and_never_overfill() {
