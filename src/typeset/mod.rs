@@ -1,3 +1,8 @@
-//! The typesetter: model → pages of positioned glyphs. (Being written: the line breaker first.)
+//! The typesetter: model → pages of positioned glyphs ([`layout::Document`]).
+//!
+//! Stages (being written): fonts and shaping, hyphenation, paragraph items (boxes, glue,
+//! penalties), [`linebreak`] (Knuth–Plass), lines, page flow. The PDF writer reads only
+//! [`layout`].
 
+pub mod layout;
 pub mod linebreak;
