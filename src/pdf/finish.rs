@@ -1,0 +1,200 @@
+//! The finishing pass over printpdf's output, with lopdf: what printpdf cannot express or
+//! gets wrong, then compression, the header version and the trailer `/ID`.
+//!
+//! - page boxes: printpdf writes rectangles as `[x y w h]`; here `/MediaBox` and `/TrimBox`
+//!   become `[0 0 width height]` and the needless `/CropBox` goes;
+//! - `/W` of every font: exact advances (see [`super::fonts`]) over printpdf's truncated ones;
+//! - link annotations as indirect objects ([`super::annotations`]);
+//! - the nested outline, page labels, `/Lang`, `/PageMode`, `/Info` and XMP metadata;
+//! - `%PDF-1.7`, Flate on every stream that allows it, and a trailer `/ID` that is a
+//!   SHA-256 of the written file (with a zero placeholder where the `/ID` goes), so identical
+//!   documents give identical bytes in any process.
+
+use lopdf::{Dictionary, Object, ObjectId, Stream, StringFormat};
+use sha2::{Digest, Sha256};
+
+use super::PdfError;
+use super::annotations::{lo, make_indirect};
+use super::fonts::FontSet;
+use super::{labels, metadata, outline};
+use crate::typeset::layout::Document;
+
+pub(super) fn finish(
+    mut pdf: lopdf::Document,
+    doc: &Document,
+    fonts: &FontSet,
+) -> Result<Vec<u8>, PdfError> {
+    let pages: Vec<ObjectId> = pdf.get_pages().into_values().collect();
+    if pages.len() != doc.pages.len() {
+        return Err(PdfError(format!(
+            "printpdf wrote {} pages of {}",
+            pages.len(),
+            doc.pages.len()
+        )));
+    }
+    for (&id, page) in pages.iter().zip(&doc.pages) {
+        let bbox = Object::Array(vec![
+            0.into(),
+            0.into(),
+            Object::Real(page.width as f32),
+            Object::Real(page.height as f32),
+        ]);
+        let dict = pdf.get_dictionary_mut(id).map_err(lo)?;
+        dict.set("MediaBox", bbox.clone());
+        dict.set("TrimBox", bbox);
+        dict.remove(b"CropBox");
+    }
+    set_widths(&mut pdf, pages.first().copied(), fonts)?;
+    make_indirect(&mut pdf, &pages)?;
+
+    let catalog_id = pdf
+        .trailer
+        .get(b"Root")
+        .and_then(Object::as_reference)
+        .map_err(lo)?;
+    let outline = outline::write(&mut pdf, doc, &pages)?;
+    let xmp = Stream::new(
+        Dictionary::from_iter(vec![
+            ("Type", Object::Name(b"Metadata".to_vec())),
+            ("Subtype", Object::Name(b"XML".to_vec())),
+        ]),
+        metadata::xmp(&doc.info)?.into_bytes(),
+    )
+    .with_compression(false);
+    let xmp_id = pdf.add_object(xmp);
+    let info = metadata::info(&doc.info)?;
+    let info_id = pdf.add_object(info);
+    pdf.trailer.set("Info", Object::Reference(info_id));
+
+    let catalog = pdf.get_dictionary_mut(catalog_id).map_err(lo)?;
+    catalog.remove(b"Outlines");
+    catalog.set("Metadata", Object::Reference(xmp_id));
+    if !doc.info.language.is_empty() {
+        catalog.set("Lang", metadata::text_string(&doc.info.language));
+    }
+    match outline {
+        Some(id) => {
+            catalog.set("Outlines", Object::Reference(id));
+            catalog.set("PageMode", Object::Name(b"UseOutlines".to_vec()));
+        }
+        None => catalog.set("PageMode", Object::Name(b"UseNone".to_vec())),
+    }
+    if let Some(labels) = labels::page_labels(&doc.pages) {
+        catalog.set("PageLabels", labels);
+    }
+    catalog.set(
+        "ViewerPreferences",
+        Object::Dictionary(Dictionary::from_iter(vec![(
+            "DisplayDocTitle",
+            Object::Boolean(true),
+        )])),
+    );
+
+    // printpdf's own /Info and anything else no longer referenced.
+    pdf.prune_objects();
+    pdf.renumber_objects();
+    pdf.version = "1.7".into();
+    pdf.compress();
+    let placeholder = vec![0u8; 16];
+    pdf.trailer.set(
+        "ID",
+        Object::Array(vec![
+            Object::String(placeholder.clone(), StringFormat::Hexadecimal),
+            Object::String(placeholder, StringFormat::Hexadecimal),
+        ]),
+    );
+    let mut bytes = Vec::new();
+    pdf.save_to(&mut bytes)
+        .map_err(|e| PdfError(format!("cannot save: {e}")))?;
+    set_id(&mut bytes, &doc.info.identifier)?;
+    Ok(bytes)
+}
+
+/// Writes each font's exact `/W` into its descendant CIDFont.
+fn set_widths(
+    pdf: &mut lopdf::Document,
+    first_page: Option<ObjectId>,
+    fonts: &FontSet,
+) -> Result<(), PdfError> {
+    let Some(page) = first_page else {
+        return Ok(());
+    };
+    let resources = match pdf
+        .get_dictionary(page)
+        .map_err(lo)?
+        .get(b"Resources")
+        .map_err(lo)?
+    {
+        Object::Reference(id) => pdf.get_dictionary(*id).map_err(lo)?.clone(),
+        Object::Dictionary(d) => d.clone(),
+        _ => return Err(PdfError("a page without resources".into())),
+    };
+    let font_dict = match resources.get(b"Font") {
+        Ok(Object::Reference(id)) => pdf.get_dictionary(*id).map_err(lo)?.clone(),
+        Ok(Object::Dictionary(d)) => d.clone(),
+        _ => Dictionary::new(),
+    };
+    for subset in fonts.subsets() {
+        let font_id = font_dict
+            .get(subset.resource.as_bytes())
+            .and_then(Object::as_reference)
+            .map_err(|_| PdfError(format!("printpdf did not write font {}", subset.resource)))?;
+        let type0 = pdf.get_dictionary_mut(font_id).map_err(lo)?;
+        let Ok(Object::Array(descendants)) = type0.get_mut(b"DescendantFonts") else {
+            return Err(PdfError(format!(
+                "font {} has no descendant font",
+                subset.resource
+            )));
+        };
+        match descendants.first_mut() {
+            Some(Object::Dictionary(cid_font)) => {
+                cid_font.set("W", Object::Array(subset.widths_array()))
+            }
+            _ => {
+                return Err(PdfError(format!(
+                    "font {} has no descendant font",
+                    subset.resource
+                )));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Replaces the zero placeholder `/ID` in the trailer with a hash of the file and the book's
+/// identifier. The trailer follows the cross-reference table, so no offset moves.
+fn set_id(bytes: &mut [u8], identifier: &str) -> Result<(), PdfError> {
+    let trailer =
+        find_last(bytes, b"trailer").ok_or_else(|| PdfError("no trailer written".into()))?;
+    let mut placeholder = vec![b'<'];
+    placeholder.extend_from_slice(&[b'0'; 32]);
+    placeholder.push(b'>');
+    let mut hash = Sha256::new();
+    hash.update(identifier.as_bytes());
+    hash.update(&*bytes);
+    let hex: String = hash.finalize()[..16]
+        .iter()
+        .map(|b| format!("{b:02X}"))
+        .collect();
+    let mut replaced = 0;
+    let mut from = trailer;
+    while let Some(i) = bytes[from..]
+        .windows(placeholder.len())
+        .position(|w| w == placeholder)
+    {
+        let at = from + i + 1;
+        bytes[at..at + 32].copy_from_slice(hex.as_bytes());
+        from = at + 32;
+        replaced += 1;
+    }
+    if replaced != 2 {
+        return Err(PdfError(format!(
+            "found {replaced} /ID placeholders in the trailer, not 2"
+        )));
+    }
+    Ok(())
+}
+
+fn find_last(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack.windows(needle.len()).rposition(|w| w == needle)
+}

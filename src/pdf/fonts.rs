@@ -1,0 +1,306 @@
+//! Fonts: collect the glyphs each font shows, subset the font to them with `subsetter`, and
+//! describe the subset to printpdf as a CID-keyed TrueType font (Type0 + CIDFontType2,
+//! Identity-H), so that printpdf writes the font dictionaries, `/FontFile2` and `/ToUnicode`.
+//!
+//! Invariants:
+//! - the content stream shows **subset** glyph ids (= CIDs, Identity-H); [`FontSet::glyph`]
+//!   is the one place that translates an original glyph id;
+//! - a glyph has one canonical text for `/ToUnicode`: the first non-empty text it carries in
+//!   document order. Occurrences that carry another text (a cluster's later glyphs carry "")
+//!   are wrapped in an `/ActualText` span by the content writer, so extraction stays right;
+//! - the `/W` width of a glyph is its exact advance in thousandths of an em
+//!   ([`Subset::width`]), written by [`crate::pdf::finish`] over printpdf's truncated
+//!   integers. The content writer computes its `TJ` adjustments against these same numbers,
+//!   so glyphs land exactly where the layout put them, with no drift along a line;
+//! - `/BaseFont` is `TAG+PostScriptName`, the six-letter tag a hash of the name and the glyph
+//!   set: same glyphs, same name, in every process.
+
+use std::collections::BTreeMap;
+
+use printpdf::{FontMetrics, FontType, ParsedFont, PdfFont, PdfFontMetricsStub};
+use sha2::{Digest, Sha256};
+use ttf_parser::{Face, GlyphId};
+
+use super::PdfError;
+use crate::typeset::layout::{Document, FontId, PageItem};
+
+/// Every used font of a document, subset.
+pub(super) struct FontSet {
+    /// Indexed by [`FontId`]; `None` for fonts no page shows.
+    fonts: Vec<Option<Subset>>,
+    /// The font that carries image alt text (invisible), if the document has a font.
+    pub alt_font: Option<FontId>,
+}
+
+/// One font, subset to the glyphs the document shows.
+pub(super) struct Subset {
+    /// The resource name in the pages' `/Font` dictionary (`F0`, `F1`, …).
+    pub resource: String,
+    /// `ABCDEF+PostScriptName`.
+    pub base_font: String,
+    /// Original glyph id → subset glyph id and canonical text.
+    glyphs: BTreeMap<u16, (u16, String)>,
+    /// Subset glyph id → advance in thousandths of an em, for `/W`.
+    widths: BTreeMap<u16, f32>,
+    program: Vec<u8>,
+    upem: u16,
+    metrics: PdfFontMetricsStub,
+    ascent: i16,
+    descent: i16,
+}
+
+/// A glyph as the content stream shows it.
+pub(super) struct PdfGlyph<'a> {
+    /// The subset glyph id (the CID).
+    pub cid: u16,
+    /// Advance in thousandths of an em, exactly as written in `/W`.
+    pub width: f32,
+    /// The text `/ToUnicode` maps this glyph to.
+    pub text: &'a str,
+}
+
+impl FontSet {
+    /// Collects the used glyphs of every font and subsets the fonts.
+    pub fn build(doc: &Document) -> Result<Self, PdfError> {
+        let alt_font = alt_font(doc);
+        // Original glyph id → canonical text, per font, in document order.
+        let mut used: Vec<BTreeMap<u16, String>> = vec![BTreeMap::new(); doc.fonts.len()];
+        for page in &doc.pages {
+            for item in &page.items {
+                match item {
+                    PageItem::Glyphs(run) => {
+                        let glyphs = used.get_mut(run.font.0 as usize).ok_or_else(|| {
+                            PdfError(format!(
+                                "a glyph run uses font {} of {}",
+                                run.font.0,
+                                doc.fonts.len()
+                            ))
+                        })?;
+                        for g in &run.glyphs {
+                            let text = glyphs.entry(g.id).or_default();
+                            if text.is_empty() {
+                                text.clone_from(&g.text);
+                            }
+                        }
+                    }
+                    PageItem::Image { alt, .. } => {
+                        if let Some(font) = alt_font {
+                            for (gid, c) in alt_glyphs(doc, font, alt)? {
+                                let text = used[font.0 as usize].entry(gid).or_default();
+                                if text.is_empty() {
+                                    text.push(c);
+                                }
+                            }
+                        }
+                    }
+                    PageItem::Rule { .. } => {}
+                }
+            }
+        }
+        let fonts = used
+            .into_iter()
+            .enumerate()
+            .map(|(i, glyphs)| {
+                if glyphs.is_empty() {
+                    Ok(None)
+                } else {
+                    Subset::new(&doc.fonts[i], i, glyphs).map(Some)
+                }
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(FontSet { fonts, alt_font })
+    }
+
+    /// The used fonts, in [`FontId`] order.
+    pub fn subsets(&self) -> impl Iterator<Item = &Subset> {
+        self.fonts.iter().flatten()
+    }
+
+    pub fn subset(&self, font: FontId) -> Result<&Subset, PdfError> {
+        self.fonts
+            .get(font.0 as usize)
+            .and_then(Option::as_ref)
+            .ok_or_else(|| PdfError(format!("font {} is not in the document", font.0)))
+    }
+}
+
+impl Subset {
+    fn new(
+        data: &crate::typeset::layout::FontData,
+        index: usize,
+        used: BTreeMap<u16, String>,
+    ) -> Result<Self, PdfError> {
+        let font_err = |what: &str| PdfError(format!("font {} ({}): {what}", index, data.name));
+        let face = Face::parse(&data.bytes, data.index).map_err(|e| font_err(&e.to_string()))?;
+        if face.tables().glyf.is_none() {
+            return Err(font_err("only TrueType (glyf) outlines can be embedded"));
+        }
+        let upem = face.units_per_em();
+
+        // Monotone renumbering (original order), .notdef first.
+        let ids: Vec<u16> = used.keys().copied().collect();
+        let remapper = subsetter::GlyphRemapper::new_from_glyphs_sorted(&ids);
+        let program = subsetter::subset(&data.bytes, data.index, &remapper)
+            .map_err(|e| font_err(&format!("cannot subset: {e}")))?;
+
+        let mut glyphs = BTreeMap::new();
+        let mut widths = BTreeMap::new();
+        let mut hash = Sha256::new();
+        hash.update(data.name.as_bytes());
+        for (gid, text) in used {
+            let cid = remapper
+                .get(gid)
+                .ok_or_else(|| font_err(&format!("glyph {gid} lost in subsetting")))?;
+            let advance = face
+                .glyph_hor_advance(GlyphId(gid))
+                .ok_or_else(|| font_err(&format!("glyph {gid} is not in the font")))?;
+            widths.insert(cid, (f64::from(advance) * 1000.0 / f64::from(upem)) as f32);
+            hash.update(gid.to_be_bytes());
+            glyphs.insert(gid, (cid, text));
+        }
+        let tag: String = hash.finalize()[..6]
+            .iter()
+            .map(|b| char::from(b'A' + b % 26))
+            .collect();
+        let ps_name: String = data
+            .name
+            .chars()
+            .filter(|c| c.is_ascii_graphic() && !"()<>[]{}/%#".contains(*c))
+            .collect();
+
+        let bbox = face.global_bounding_box();
+        // printpdf derives /ItalicAngle from an hhea-style caret slope (rise, run).
+        let slant = -f64::from(face.italic_angle()).to_radians().tan();
+        let metrics = PdfFontMetricsStub {
+            units_per_em: upem,
+            x_min: bbox.x_min,
+            y_min: bbox.y_min,
+            x_max: bbox.x_max,
+            y_max: bbox.y_max,
+            caret_slope_rise: 1000,
+            caret_slope_run: (slant * 1000.0).round() as i16,
+            us_weight_class: face.weight().to_number(),
+        };
+        Ok(Subset {
+            resource: format!("F{index}"),
+            base_font: format!("{tag}+{ps_name}"),
+            glyphs,
+            widths,
+            program,
+            upem,
+            metrics,
+            ascent: face.ascender(),
+            descent: face.descender(),
+        })
+    }
+
+    /// The glyph `gid` (an original id) as the content stream shows it.
+    pub fn glyph(&self, gid: u16) -> Result<PdfGlyph<'_>, PdfError> {
+        let (cid, text) = self.glyphs.get(&gid).ok_or_else(|| {
+            PdfError(format!(
+                "glyph {gid} of {} was not collected",
+                self.base_font
+            ))
+        })?;
+        Ok(PdfGlyph {
+            cid: *cid,
+            width: self.widths[cid],
+            text,
+        })
+    }
+
+    /// The `/W` array: `[first [w w w …] first [w …] …]` over runs of consecutive CIDs.
+    pub fn widths_array(&self) -> Vec<lopdf::Object> {
+        let mut out = Vec::new();
+        let mut run: Vec<lopdf::Object> = Vec::new();
+        let mut first = 0u16;
+        let mut last: Option<u16> = None;
+        for (&cid, &w) in &self.widths {
+            if last.is_some_and(|l| l + 1 != cid) {
+                out.push(lopdf::Object::Integer(i64::from(first)));
+                out.push(lopdf::Object::Array(std::mem::take(&mut run)));
+            }
+            if run.is_empty() {
+                first = cid;
+            }
+            run.push(width_object(w));
+            last = Some(cid);
+        }
+        if !run.is_empty() {
+            out.push(lopdf::Object::Integer(i64::from(first)));
+            out.push(lopdf::Object::Array(run));
+        }
+        out
+    }
+
+    /// The subset as printpdf's font type: the program, names and metrics, with a
+    /// codepoint map left empty (content shows glyph ids, never text).
+    pub fn to_printpdf(&self) -> PdfFont {
+        let glyph_widths = self
+            .widths
+            .iter()
+            .map(|(&cid, &w)| {
+                (
+                    cid,
+                    (f64::from(w) * f64::from(self.upem) / 1000.0).round() as u16,
+                )
+            })
+            .collect();
+        PdfFont::new(ParsedFont {
+            original_bytes: self.program.clone(),
+            font_index: 0,
+            font_name: Some(self.base_font.clone()),
+            codepoint_to_glyph: BTreeMap::new(),
+            glyph_widths,
+            units_per_em: self.upem,
+            font_metrics: FontMetrics {
+                ascent: self.ascent,
+                descent: self.descent,
+            },
+            font_type: FontType::TrueType,
+            pdf_font_metrics: self.metrics.clone(),
+        })
+    }
+}
+
+/// A width as a PDF number: an integer when it is one (the common 1000-unit em).
+fn width_object(w: f32) -> lopdf::Object {
+    if w.fract() == 0.0 && w.abs() < 1e9 {
+        lopdf::Object::Integer(w as i64)
+    } else {
+        lopdf::Object::Real(w)
+    }
+}
+
+/// The font that carries alt text: the first font a page shows, else font 0.
+fn alt_font(doc: &Document) -> Option<FontId> {
+    let first_run = doc
+        .pages
+        .iter()
+        .flat_map(|p| &p.items)
+        .find_map(|item| match item {
+            PageItem::Glyphs(run) => Some(run.font),
+            _ => None,
+        });
+    first_run.or((!doc.fonts.is_empty()).then_some(FontId(0)))
+}
+
+/// The glyphs of `text` in `font` by its cmap (no shaping: alt text is invisible, only its
+/// characters matter). Characters the font lacks are left out here; the content writer
+/// then wraps the text in `/ActualText` so it still extracts whole.
+pub(super) fn alt_glyphs(
+    doc: &Document,
+    font: FontId,
+    text: &str,
+) -> Result<Vec<(u16, char)>, PdfError> {
+    let data = doc
+        .fonts
+        .get(font.0 as usize)
+        .ok_or_else(|| PdfError(format!("font {} is not in the document", font.0)))?;
+    let face = Face::parse(&data.bytes, data.index)
+        .map_err(|e| PdfError(format!("font {} ({}): {e}", font.0, data.name)))?;
+    Ok(text
+        .chars()
+        .filter_map(|c| face.glyph_index(c).filter(|g| g.0 != 0).map(|g| (g.0, c)))
+        .collect())
+}
