@@ -4,5 +4,8 @@
 //! penalties), [`linebreak`] (Knuth–Plass), lines, page flow. The PDF writer reads only
 //! [`layout`].
 
+pub mod font;
+pub mod hyphenate;
 pub mod layout;
 pub mod linebreak;
+pub mod shape;
