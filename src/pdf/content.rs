@@ -3,8 +3,10 @@
 //! Coordinates: the layout measures from the top-left corner with y growing downwards; PDF
 //! from the bottom-left with y growing upwards, so every y becomes `height - y`.
 //!
-//! Text. A glyph run is cut into *segments*: maximal stretches of glyphs on the same rise
-//! whose text is their glyph's canonical `/ToUnicode` text. Each segment is placed with its
+//! Text. Consecutive glyph runs of one font and size on one baseline (a line's words) are
+//! shown together, and the font is set (`Tf`) only when it changes. The glyphs are cut into
+//! *segments*: maximal stretches of glyphs on the same rise whose text is their glyph's
+//! canonical `/ToUnicode` text. Each segment is placed with its
 //! own text matrix `[size 0 0 size x y]` (the font is set at size 1), then shown with one
 //! `TJ` whose numbers move every following glyph from where the viewer's pen will be — the
 //! `/W` advance of the glyph before it — to the glyph's exact position. The pen is tracked
@@ -24,7 +26,7 @@ use printpdf::{
 
 use super::PdfError;
 use super::fonts::{FontSet, Subset, alt_glyphs};
-use crate::typeset::layout::{Document, GlyphRun, Page, PageItem};
+use crate::typeset::layout::{Document, Glyph, GlyphRun, Page, PageItem};
 
 /// Offsets smaller than this (thousandths of an em) are not written: at 100 pt they move a
 /// glyph by 0.00005 pt.
@@ -39,7 +41,10 @@ pub(super) fn page_ops(
 ) -> Result<Vec<Op>, PdfError> {
     let mut ops = Vec::new();
     let mut in_text = false;
-    for item in &page.items {
+    // The font resource the last `Tf` set, so that it is set only when it changes.
+    let mut current: Option<&str> = None;
+    let mut items = page.items.iter().peekable();
+    while let Some(item) = items.next() {
         let is_text = matches!(item, PageItem::Glyphs(_));
         if is_text != in_text {
             ops.push(if is_text {
@@ -50,7 +55,19 @@ pub(super) fn page_ops(
             in_text = is_text;
         }
         match item {
-            PageItem::Glyphs(run) => glyph_run(&mut ops, page, run, fonts)?,
+            PageItem::Glyphs(run) => {
+                // Runs of one font and size on one baseline (a line's words) are shown
+                // together: one text matrix, one TJ.
+                let mut line = vec![run];
+                while let Some(PageItem::Glyphs(next)) = items.peek() {
+                    if next.font != run.font || next.size != run.size || next.y != run.y {
+                        break;
+                    }
+                    line.push(next);
+                    items.next();
+                }
+                glyph_line(&mut ops, page, &line, fonts, &mut current)?;
+            }
             PageItem::Rule {
                 x,
                 y,
@@ -95,6 +112,8 @@ pub(super) fn page_ops(
                     },
                 });
                 alt_text(&mut ops, doc, fonts, alt, *x, bottom, *width)?;
+                // The alt text's font was set inside q … Q.
+                current = None;
             }
         }
     }
@@ -109,44 +128,52 @@ fn pt(v: f64) -> Pt {
     Pt(v as f32)
 }
 
-fn glyph_run(
+/// Shows the glyphs of `runs` (same font, size and baseline, in order).
+fn glyph_line<'f>(
     ops: &mut Vec<Op>,
     page: &Page,
-    run: &GlyphRun,
-    fonts: &FontSet,
+    runs: &[&GlyphRun],
+    fonts: &'f FontSet,
+    current: &mut Option<&'f str>,
 ) -> Result<(), PdfError> {
-    if run.glyphs.is_empty() {
+    let run = runs[0];
+    let glyphs: Vec<(&Glyph, f64)> = runs
+        .iter()
+        .flat_map(|r| r.glyphs.iter().map(move |g| (g, r.x + g.x)))
+        .collect();
+    if glyphs.is_empty() {
         return Ok(());
     }
     if !(run.size.is_finite() && run.size > 0.0) {
         return Err(PdfError(format!("a glyph run has font size {}", run.size)));
     }
     let font = fonts.subset(run.font)?;
-    ops.push(Op::SetFont {
-        font: PdfFontHandle::External(printpdf::FontId(font.resource.clone())),
-        size: Pt(1.0),
-    });
+    if *current != Some(font.resource.as_str()) {
+        ops.push(set_font(font));
+        *current = Some(font.resource.as_str());
+    }
 
     let mut start = 0;
-    while start < run.glyphs.len() {
-        let first = &run.glyphs[start];
+    while start < glyphs.len() {
+        let (first, first_x) = glyphs[start];
         let canonical = font.glyph(first.id)?.text == first.text;
         let mut end = start + 1;
         if canonical {
-            while end < run.glyphs.len() {
-                let g = &run.glyphs[end];
+            while end < glyphs.len() {
+                let g = glyphs[end].0;
                 if g.rise != first.rise || font.glyph(g.id)?.text != g.text {
                     break;
                 }
                 end += 1;
             }
         }
-        let glyphs: Vec<(u16, f64)> = run.glyphs[start..end].iter().map(|g| (g.id, g.x)).collect();
-        let origin = (run.x + first.x, page.height - run.y + first.rise);
+        let segment_glyphs: Vec<(u16, f64)> =
+            glyphs[start..end].iter().map(|(g, x)| (g.id, *x)).collect();
+        let origin = (first_x, page.height - run.y + first.rise);
         if !canonical {
             ops.push(actual_text(&first.text));
         }
-        segment(ops, font, run.size, origin, &glyphs)?;
+        segment(ops, font, run.size, origin, &segment_glyphs)?;
         if !canonical {
             ops.push(Op::EndMarkedContentWithProperties);
         }
@@ -155,8 +182,15 @@ fn glyph_run(
     Ok(())
 }
 
-/// Shows `glyphs` (original id, x from the first glyph's run-relative x) with the first
-/// glyph's origin at `origin` (PDF coordinates).
+fn set_font(font: &Subset) -> Op {
+    Op::SetFont {
+        font: PdfFontHandle::External(printpdf::FontId(font.resource.clone())),
+        size: Pt(1.0),
+    }
+}
+
+/// Shows `glyphs` (original id, x on any common scale) with the first glyph's origin at
+/// `origin` (PDF coordinates).
 fn segment(
     ops: &mut Vec<Op>,
     font: &Subset,
@@ -264,10 +298,7 @@ fn alt_text(
             ops.push(Op::SetTextRenderingMode {
                 mode: TextRenderingMode::Invisible,
             });
-            ops.push(Op::SetFont {
-                font: PdfFontHandle::External(printpdf::FontId(font.resource.clone())),
-                size: Pt(1.0),
-            });
+            ops.push(set_font(font));
             segment(ops, font, size, (x, bottom), &placed)?;
             ops.push(Op::EndTextSection);
         }

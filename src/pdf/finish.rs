@@ -94,7 +94,7 @@ pub(super) fn finish(
     pdf.prune_objects();
     pdf.renumber_objects();
     pdf.version = "1.7".into();
-    pdf.compress();
+    compress(&mut pdf)?;
     let placeholder = vec![0u8; 16];
     pdf.trailer.set(
         "ID",
@@ -108,6 +108,33 @@ pub(super) fn finish(
         .map_err(|e| PdfError(format!("cannot save: {e}")))?;
     set_id(&mut bytes, &doc.info.identifier)?;
     Ok(bytes)
+}
+
+/// Flate-compresses every stream that allows it and has no filter yet, at zlib's default
+/// level (lopdf's own `compress` uses the slowest level for a percent or two).
+fn compress(pdf: &mut lopdf::Document) -> Result<(), PdfError> {
+    use std::io::Write;
+    for object in pdf.objects.values_mut() {
+        let Object::Stream(stream) = object else {
+            continue;
+        };
+        if !stream.allows_compression || stream.dict.get(b"Filter").is_ok() {
+            continue;
+        }
+        let mut encoder =
+            flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::default());
+        let packed = encoder
+            .write_all(&stream.content)
+            .and_then(|()| encoder.finish())
+            .map_err(|e| PdfError(format!("cannot compress a stream: {e}")))?;
+        if packed.len() < stream.content.len() {
+            stream
+                .dict
+                .set("Filter", Object::Name(b"FlateDecode".to_vec()));
+            stream.set_content(packed);
+        }
+    }
+    Ok(())
 }
 
 /// Writes each font's exact `/W` into its descendant CIDFont.
