@@ -6,4 +6,5 @@ mod common;
 mod diagnostics;
 mod init;
 mod json;
+mod pdf;
 mod validators;
