@@ -162,18 +162,25 @@ fn stdout(output: &Output) -> String {
     String::from_utf8(output.stdout.clone()).expect("the tool's output is UTF-8")
 }
 
-/// `pdftotext -enc UTF-8` of the bundled PDF, once per process (`None`: the tool is missing).
+/// The bundled PDF's text, once per process (`None`: pdftotext is missing): the lines of
+/// `pdftotext -bbox-layout`, one per line, pages separated by a form feed.
+///
+/// Not plain `pdftotext`: in reading order, poppler drops every line-end hyphen and joins the
+/// lines itself (`all-` `embracing,` → `allembracing,`), losing the difference between the
+/// typesetter's hyphen and the author's; its word boxes keep the lines as set.
 fn bundled_text() -> Option<&'static str> {
     static TEXT: OnceLock<Option<String>> = OnceLock::new();
     TEXT.get_or_init(|| {
-        let pdftotext = tool("pdftotext", "poppler-utils")?;
-        // `-` as the output file: pdftotext writes to stdout.
-        let output = run(Command::new(&pdftotext)
-            .args(["-enc", "UTF-8"])
-            .arg(&bundled_pdf().pdf)
-            .arg("-"));
-        assert!(output.status.success(), "pdftotext\n{}", describe(&output));
-        Some(stdout(&output))
+        let pages = bundled_boxes()?;
+        let mut text = String::new();
+        for page in pages {
+            for line in &page.lines {
+                text.push_str(&line.text());
+                text.push('\n');
+            }
+            text.push('\u{c}');
+        }
+        Some(text)
     })
     .as_deref()
 }
@@ -193,6 +200,12 @@ fn check_with_qpdf(what: &str, pdf: &Path) {
         String::from_utf8_lossy(&output.stdout),
         String::from_utf8_lossy(&output.stderr)
     );
+    // qpdf's sentence for a sound file mentions errors too.
+    let all = all.replace(
+        "No syntax or stream encoding errors found; the file may still contain\nerrors that qpdf \
+         cannot detect",
+        "OK",
+    );
     let complaints: Vec<&str> = all
         .lines()
         .filter(|l| {
@@ -207,7 +220,7 @@ fn check_with_qpdf(what: &str, pdf: &Path) {
         describe(&output)
     );
     assert!(
-        all.contains("No syntax or stream encoding errors found"),
+        all.lines().any(|l| l == "OK"),
         "qpdf --check did not confirm {what} ({}) is sound\n{}",
         pdf.display(),
         describe(&output)
