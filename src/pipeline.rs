@@ -266,9 +266,13 @@ pub fn build(request: &BuildRequest) -> Built {
                 };
                 epub::write(book, &options).map_err(|e| e.to_string())
             }
-            Format::Pdf => Err(
-                "PDF output is not built yet: it arrives with the typesetter (quire 2)".to_string(),
-            ),
+            Format::Pdf => {
+                let typeset =
+                    crate::typeset::typeset(book, &crate::typeset::TypesetOptions::default());
+                loaded.diagnostics.extend(typeset.diagnostics);
+                loaded.timings.push(("typeset", started.elapsed()));
+                crate::pdf::write(&typeset.document).map_err(|e| e.to_string())
+            }
         };
         loaded.timings.push((format.extension(), started.elapsed()));
         match bytes {

@@ -10,7 +10,7 @@ use crate::pipeline::{self, BuildRequest, Format, LoadRequest};
 use clap::{Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 
-/// quire turns a Markdown manuscript into a valid, accessible EPUB 3 (and, soon, a typeset PDF).
+/// quire turns a Markdown manuscript into a valid, accessible EPUB 3 and a typeset PDF.
 #[derive(Debug, Parser)]
 #[command(
     name = "quire",
@@ -25,7 +25,7 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Build the book: write out/<slug>.epub (and, later, .pdf).
+    /// Build the book: write out/<slug>.epub and out/<slug>.pdf.
     #[command(
         after_help = "PATH is a folder with book.toml (default: the current folder) or a single Markdown file with front matter.\nExamples:\n  quire build                      # the book in the current folder\n  quire build notes.md --out dist  # a single file\n  quire build -M date=2024-05-01    # override metadata"
     )]
@@ -33,7 +33,7 @@ enum Command {
         #[command(flatten)]
         book: BookArgs,
         /// Formats to write, comma-separated.
-        #[arg(long, value_delimiter = ',', default_value = "epub")]
+        #[arg(long, value_delimiter = ',', default_value = "epub,pdf")]
         format: Vec<FormatArg>,
         /// Folder for the outputs (default: out/ in the book's folder).
         #[arg(long, value_name = "DIR")]
@@ -134,11 +134,6 @@ where
                 .collect();
             formats.sort();
             formats.dedup();
-            if formats.contains(&Format::Pdf) {
-                eprintln!("error: PDF output is not built yet; it arrives with quire's typesetter");
-                eprintln!("  = hint: build the EPUB with `--format epub` (the default)");
-                return 2;
-            }
             let request = BuildRequest {
                 load: load_request(&book, epoch),
                 formats,

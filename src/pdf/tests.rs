@@ -55,12 +55,13 @@ fn shape(data: &FontData, text: &str, size: f64, space: f64) -> Vec<Glyph> {
             });
             *x += f64::from(face.glyph_hor_advance(gid).unwrap()) * scale;
         };
-        if c == 'f' && chars.get(i + 1) == Some(&'i') {
-            if let Some(lig) = face.glyph_index('\u{FB01}') {
-                push(lig, "fi", &mut x);
-                i += 2;
-                continue;
-            }
+        if c == 'f'
+            && chars.get(i + 1) == Some(&'i')
+            && let Some(lig) = face.glyph_index('\u{FB01}')
+        {
+            push(lig, "fi", &mut x);
+            i += 2;
+            continue;
         }
         if c == 'é' {
             push(face.glyph_index('e').unwrap(), "é", &mut x);

@@ -58,9 +58,21 @@ pub struct Page {
 pub enum PageItem {
     Glyphs(GlyphRun),
     /// A horizontal rule: from (`x`, `y`) to (`x + width`, `y`), `thickness` thick.
-    Rule { x: f64, y: f64, width: f64, thickness: f64 },
+    Rule {
+        x: f64,
+        y: f64,
+        width: f64,
+        thickness: f64,
+    },
     /// An image scaled into the box whose top-left corner is (`x`, `y`).
-    Image { image: ImageId, x: f64, y: f64, width: f64, height: f64, alt: String },
+    Image {
+        image: ImageId,
+        x: f64,
+        y: f64,
+        width: f64,
+        height: f64,
+        alt: String,
+    },
 }
 
 /// Index into [`Document::fonts`].
@@ -129,7 +141,10 @@ pub struct Link {
 pub enum LinkTarget {
     Uri(String),
     /// A place in the document: page index (0-based) and the y of the top of the view.
-    Page { page: usize, y: f64 },
+    Page {
+        page: usize,
+        y: f64,
+    },
 }
 
 /// A bookmark in the PDF outline.

@@ -191,7 +191,7 @@ impl Sums {
 
 /// Where a line starts after a break at `index`: glue and non-forced penalties after a break
 /// are discarded, up to the next box or forced break.
-fn line_start(items: &[Item], index: usize) -> usize {
+pub fn line_start(items: &[Item], index: usize) -> usize {
     let mut i = index + 1;
     while i < items.len() {
         match items[i] {
