@@ -254,29 +254,29 @@ pub fn build(request: &BuildRequest) -> Built {
         Some(dir) => std::env::current_dir().unwrap_or_default().join(dir),
         None => loaded.root.join("out"),
     };
-    // Make every output in memory first: a failure in one format writes none.
+    // Make every output in memory first, the formats in parallel (the EPUB is written while
+    // the book is typeset): a failure in one format writes none.
+    let cover = &loaded.cover;
+    let results: Vec<Made> = std::thread::scope(|scope| {
+        let handles: Vec<_> = request
+            .formats
+            .iter()
+            .map(|&format| scope.spawn(move || make(format, book, cover.clone())))
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| {
+                h.join()
+                    .unwrap_or_else(|_| Made::failed("a writer stopped unexpectedly"))
+            })
+            .collect()
+    });
     let mut made = Vec::new();
-    for &format in &request.formats {
-        let started = Instant::now();
-        let bytes = match format {
-            Format::Epub => {
-                let options = epub::EpubOptions {
-                    generator: format!("quire {}", env!("CARGO_PKG_VERSION")),
-                    cover: loaded.cover.clone(),
-                };
-                epub::write(book, &options).map_err(|e| e.to_string())
-            }
-            Format::Pdf => {
-                let typeset =
-                    crate::typeset::typeset(book, &crate::typeset::TypesetOptions::default());
-                loaded.diagnostics.extend(typeset.diagnostics);
-                loaded.timings.push(("typeset", started.elapsed()));
-                crate::pdf::write(&typeset.document).map_err(|e| e.to_string())
-            }
-        };
-        loaded.timings.push((format.extension(), started.elapsed()));
-        match bytes {
-            Ok(bytes) => made.push((format, bytes)),
+    for result in results {
+        loaded.diagnostics.extend(result.diagnostics);
+        loaded.timings.extend(result.timings);
+        match result.bytes {
+            Ok(bytes) => made.push((result.format, bytes)),
             Err(message) => loaded.diagnostics.push(Diagnostic::error(None, message)),
         }
     }
@@ -298,6 +298,58 @@ pub fn build(request: &BuildRequest) -> Built {
         }
     }
     Built { loaded, outputs }
+}
+
+/// One format made in memory, with what it found and how long it took.
+struct Made {
+    format: Format,
+    bytes: Result<Vec<u8>, String>,
+    diagnostics: Diagnostics,
+    timings: Vec<(&'static str, Duration)>,
+}
+
+impl Made {
+    fn failed(message: &str) -> Made {
+        Made {
+            format: Format::Epub,
+            bytes: Err(message.to_string()),
+            diagnostics: Diagnostics::new(),
+            timings: Vec::new(),
+        }
+    }
+}
+
+/// Makes one format of a book.
+fn make(format: Format, book: &Book, cover: Option<epub::CoverImage>) -> Made {
+    let started = Instant::now();
+    let mut diagnostics = Diagnostics::new();
+    let mut timings = Vec::new();
+    let bytes = match format {
+        Format::Epub => {
+            let options = epub::EpubOptions {
+                generator: format!("quire {}", env!("CARGO_PKG_VERSION")),
+                cover,
+            };
+            let bytes = epub::write(book, &options).map_err(|e| e.to_string());
+            timings.push(("epub", started.elapsed()));
+            bytes
+        }
+        Format::Pdf => {
+            let typeset = crate::typeset::typeset(book, &crate::typeset::TypesetOptions::default());
+            diagnostics.extend(typeset.diagnostics);
+            timings.push(("typeset", started.elapsed()));
+            let written = Instant::now();
+            let bytes = crate::pdf::write(&typeset.document).map_err(|e| e.to_string());
+            timings.push(("pdf", written.elapsed()));
+            bytes
+        }
+    };
+    Made {
+        format,
+        bytes,
+        diagnostics,
+        timings,
+    }
 }
 
 /// Loads the cover image named in the config: inside the book's folder, a JPEG, PNG, GIF,
