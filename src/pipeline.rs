@@ -61,6 +61,10 @@ pub struct Loaded {
     pub book: Option<Book>,
     /// The cover named by `cover` in book.toml or front matter, loaded and checked.
     pub cover: Option<epub::CoverImage>,
+    /// `[print]` and `[fonts]`.
+    pub print: config::print::PrintSettings,
+    /// The fonts named in `[fonts]`, loaded (`None`: the bundled ones).
+    pub fonts: Option<std::sync::Arc<crate::typeset::font::Fonts>>,
     /// The book's folder.
     pub root: PathBuf,
     pub timings: Vec<(&'static str, Duration)>,
@@ -91,6 +95,8 @@ pub fn load(request: &LoadRequest) -> Loaded {
         diagnostics: diags,
         book: None,
         cover: None,
+        print: config::print::PrintSettings::default(),
+        fonts: None,
         root,
         timings: Vec::new(),
     };
@@ -221,6 +227,8 @@ pub fn load(request: &LoadRequest) -> Loaded {
     };
     let meta = config::resolve(&layers, &cx, &mut diags);
     let cover = load_cover(&layers, &root, &meta, &mut diags);
+    let print = config::print::resolve(&layers, &root, &mut diags);
+    let fonts = load_fonts(&print, &mut diags);
 
     let book = Book {
         meta,
@@ -235,6 +243,8 @@ pub fn load(request: &LoadRequest) -> Loaded {
         diagnostics: diags,
         book: Some(book),
         cover,
+        print,
+        fonts,
         root,
         timings,
     }
@@ -261,7 +271,10 @@ pub fn build(request: &BuildRequest) -> Built {
         let handles: Vec<_> = request
             .formats
             .iter()
-            .map(|&format| scope.spawn(move || make(format, book, cover.clone())))
+            .map(|&format| {
+                let typeset = typeset_options(&loaded.print, &loaded.fonts);
+                scope.spawn(move || make(format, book, cover.clone(), typeset))
+            })
             .collect();
         handles
             .into_iter()
@@ -320,7 +333,12 @@ impl Made {
 }
 
 /// Makes one format of a book.
-fn make(format: Format, book: &Book, cover: Option<epub::CoverImage>) -> Made {
+fn make(
+    format: Format,
+    book: &Book,
+    cover: Option<epub::CoverImage>,
+    typeset: crate::typeset::TypesetOptions,
+) -> Made {
     let started = Instant::now();
     let mut diagnostics = Diagnostics::new();
     let mut timings = Vec::new();
@@ -335,7 +353,7 @@ fn make(format: Format, book: &Book, cover: Option<epub::CoverImage>) -> Made {
             bytes
         }
         Format::Pdf => {
-            let typeset = crate::typeset::typeset(book, &crate::typeset::TypesetOptions::default());
+            let typeset = crate::typeset::typeset(book, &typeset);
             diagnostics.extend(typeset.diagnostics);
             timings.push(("typeset", started.elapsed()));
             let written = Instant::now();
@@ -349,6 +367,50 @@ fn make(format: Format, book: &Book, cover: Option<epub::CoverImage>) -> Made {
         bytes,
         diagnostics,
         timings,
+    }
+}
+
+/// The typesetter's options from `[print]` and the loaded fonts.
+pub fn typeset_options(
+    print: &config::print::PrintSettings,
+    fonts: &Option<std::sync::Arc<crate::typeset::font::Fonts>>,
+) -> crate::typeset::TypesetOptions {
+    crate::typeset::TypesetOptions {
+        page: crate::typeset::PageGeometry::for_trim(print.trim.0, print.trim.1),
+        body_size: print.font_size,
+        leading: print.leading,
+        fonts: fonts.clone(),
+    }
+}
+
+/// Loads the font files named in `[fonts]` (the bundled faces stand in for the others).
+fn load_fonts(
+    print: &config::print::PrintSettings,
+    diags: &mut Diagnostics,
+) -> Option<std::sync::Arc<crate::typeset::font::Fonts>> {
+    if print.fonts.is_empty() {
+        return None;
+    }
+    let f = &print.fonts;
+    let files = crate::typeset::font::FontFiles {
+        regular: f.regular.clone(),
+        italic: f.italic.clone(),
+        bold: f.bold.clone(),
+        bold_italic: f.bold_italic.clone(),
+        mono: f.mono.clone(),
+    };
+    match crate::typeset::font::Fonts::from_files(&files) {
+        Ok(fonts) => Some(std::sync::Arc::new(fonts)),
+        Err(message) => {
+            diags.push(
+                Diagnostic::error(
+                    print.fonts_span,
+                    format!("cannot use the fonts in [fonts]: {message}"),
+                )
+                .with_hint("name TrueType (.ttf) files, relative to the book's folder"),
+            );
+            None
+        }
     }
 }
 

@@ -8,6 +8,8 @@
 //!
 //! [`model::Metadata`]: crate::model::Metadata
 
+pub mod print;
+
 use crate::diag::{Diagnostic, Diagnostics, FileId, SourceMap, Span};
 use crate::model::{Creator, CreatorRole, Date, Identifier, Language, Metadata};
 use serde::Deserialize;
@@ -66,6 +68,10 @@ pub struct BookConfig {
     pub cover: Option<String>,
     /// The base name of the output files.
     pub slug: Option<String>,
+    /// `[print]`: trim size and type size of the PDF.
+    pub print: Option<print::PrintConfig>,
+    /// `[fonts]`: font files for the PDF.
+    pub fonts: Option<print::FontsConfig>,
     /// Keys quire does not know, kept to warn about them.
     #[serde(flatten)]
     pub unknown: BTreeMap<String, IgnoredAny>,
@@ -92,6 +98,8 @@ pub const KNOWN_KEYS: &[&str] = &[
     "manuscript",
     "cover",
     "slug",
+    "print",
+    "fonts",
 ];
 
 /// The syntax a config text is written in.
@@ -134,6 +142,33 @@ pub fn parse(text: &str, source: ConfigSource, diags: &mut Diagnostics) -> BookC
     };
     match parsed {
         Ok(config) => {
+            let nested = [
+                (
+                    "print",
+                    config.print.as_ref().map(|p| &p.unknown),
+                    print::PRINT_KEYS,
+                ),
+                (
+                    "fonts",
+                    config.fonts.as_ref().map(|f| &f.unknown),
+                    print::FONT_KEYS,
+                ),
+            ];
+            for (table, unknown, known) in nested {
+                for key in unknown.into_iter().flat_map(|u| u.keys()) {
+                    let offset = find_table_key(text, table, key).unwrap_or(0);
+                    diags.push(
+                        Diagnostic::warning(
+                            source.span_at(offset),
+                            format!("unknown key `{key}` in [{table}]"),
+                        )
+                        .with_hint(format!(
+                            "the key is ignored; [{table}] takes {}",
+                            known.join(", ")
+                        )),
+                    );
+                }
+            }
             for key in config.unknown.keys() {
                 let offset = find_key(text, key, source.syntax).unwrap_or(0);
                 let known = closest_key(key);
@@ -211,6 +246,39 @@ fn find_key(text: &str, key: &str, syntax: Syntax) -> Option<usize> {
         offset += line.len();
     }
     None
+}
+
+/// The byte offset of `key` inside the TOML table `[table]` (or of the table's header, or of
+/// `table:` in YAML), for messages about nested keys.
+pub(crate) fn find_table_key(text: &str, table: &str, key: &str) -> Option<usize> {
+    let mut offset = 0;
+    let mut in_table = false;
+    let mut header = None;
+    for line in text.split_inclusive('\n') {
+        let trimmed = line.trim_start();
+        let indent = line.len() - trimmed.len();
+        if trimmed.starts_with('[') {
+            in_table = trimmed
+                .trim_end()
+                .trim_end_matches(']')
+                .trim_start_matches('[')
+                .trim()
+                == table;
+            if in_table {
+                header = Some(offset + indent);
+            }
+        } else if trimmed.starts_with(&format!("{table}:")) && indent == 0 {
+            in_table = true;
+            header = Some(offset);
+        } else if in_table && trimmed.starts_with(key) {
+            let after = trimmed[key.len()..].trim_start();
+            if after.starts_with('=') || after.starts_with(':') {
+                return Some(offset + indent);
+            }
+        }
+        offset += line.len();
+    }
+    header
 }
 
 /// A known key close to a misspelt one (same letters but one edit, or a common synonym).
@@ -317,6 +385,7 @@ pub fn merge(layers: &[Layer]) -> (BookConfig, BTreeMap<&'static str, usize>) {
         identifier => "identifier", rights => "rights", source => "source",
         publisher => "publisher", description => "description", subjects => "subjects",
         manuscript => "manuscript", cover => "cover", slug => "slug",
+        print => "print", fonts => "fonts",
     );
     (out, origin)
 }

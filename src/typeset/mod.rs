@@ -46,6 +46,18 @@ pub struct PageGeometry {
     pub outer: f64,
 }
 
+impl PageGeometry {
+    /// A page of the given trim size with the default margins (¾ in top and outside, ⅞ in
+    /// inside, 1 in at the foot).
+    pub fn for_trim(width: f64, height: f64) -> Self {
+        Self {
+            width,
+            height,
+            ..Self::default()
+        }
+    }
+}
+
 impl Default for PageGeometry {
     /// 6 × 9 in (US trade), with margins of ¾ in top and outside, ⅞ in inside, 1 in at the
     /// foot (where the folio sits): a 315 pt measure, about 65 characters of 11 pt text.

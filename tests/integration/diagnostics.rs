@@ -329,3 +329,59 @@ fn named_cover_goes_into_the_epub() {
     assert!(opf.contains("properties=\"cover-image\""), "{opf}");
     assert!(opf.contains("media-type=\"image/png\""), "{opf}");
 }
+
+#[test]
+fn print_settings_are_checked_at_their_keys() {
+    check(&[
+        (
+            "book.toml",
+            b"title = \"T\"\nlanguage = \"en\"\nmanuscript = \"book.md\"\n\n[print]\ntrim = \"9x6x3\"\nfont-size = 40\ncolour = \"red\"\n\n[fonts]\nregular = \"fonts/none.ttf\"\n",
+        ),
+        ("book.md", "# One\n\nText.\n".as_bytes()),
+    ])
+    .code(1)
+    .expect("error", "`9x6x3` is not a trim size", "book.toml:6:1")
+    .expect("error", "a font size of 40 pt", "book.toml:7:1")
+    .expect("warning", "unknown key `colour` in [print]", "book.toml:8:1")
+    .expect("error", "cannot use the fonts in [fonts]", "book.toml:11:1");
+}
+
+#[test]
+fn trim_size_and_font_files_reach_the_pdf() {
+    let font = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/fonts/DejaVuSans.ttf")).unwrap();
+    let dir = book(&[
+        (
+            "book.toml",
+            b"title = \"T\"\nlanguage = \"en\"\nmanuscript = \"book.md\"\n\n[print]\ntrim = \"148x210mm\"\n\n[fonts]\nregular = \"fonts/Body.ttf\"\n",
+        ),
+        ("book.md", "# One\n\nText in another face.\n".as_bytes()),
+        ("fonts/Body.ttf", &font),
+    ]);
+    let (code, stderr) = quire(dir.path(), &["build", ".", "--format", "pdf"]);
+    assert_eq!(code, 0, "{stderr}");
+    let pdf = lopdf::Document::load(dir.path().join("out/t.pdf")).expect("a PDF lopdf can read");
+    let pages = pdf.get_pages();
+    let first = pdf.get_dictionary(*pages.values().next().unwrap()).unwrap();
+    let media: Vec<f64> = first
+        .get(b"MediaBox")
+        .unwrap()
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| {
+            o.as_float()
+                .map(f64::from)
+                .or_else(|_| o.as_i64().map(|i| i as f64))
+                .unwrap()
+        })
+        .collect();
+    assert!(
+        (media[2] - 419.53).abs() < 0.01 && (media[3] - 595.28).abs() < 0.01,
+        "{media:?}"
+    );
+    let bytes = std::fs::read(dir.path().join("out/t.pdf")).unwrap();
+    assert!(
+        bytes.windows(11).any(|w| w == b"+DejaVuSans"),
+        "the body font is the one named in [fonts]"
+    );
+}
