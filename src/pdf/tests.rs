@@ -24,7 +24,7 @@ fn font(file: &str, name: &str) -> FontData {
         .join(file);
     FontData {
         name: name.into(),
-        bytes: Arc::new(std::fs::read(path).unwrap()),
+        bytes: Box::leak(std::fs::read(path).unwrap().into_boxed_slice()),
         index: 0,
     }
 }

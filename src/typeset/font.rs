@@ -152,9 +152,8 @@ enum Source {
 pub(crate) struct Face {
     /// The shaper's view of the face (borrows the `'static` bytes).
     pub(crate) rb: rustybuzz::Face<'static>,
-    source: Source,
-    /// Lazily made `Arc` of static bytes, for [`FontData`].
-    shared: OnceLock<Arc<Vec<u8>>>,
+    /// The whole font file, for the PDF writer.
+    bytes: &'static [u8],
     index: u32,
     name: String,
     metrics: FaceMetrics,
@@ -179,8 +178,7 @@ impl Face {
         let metrics = face_metrics(&rb, scale);
         Ok(Face {
             rb,
-            source,
-            shared: OnceLock::new(),
+            bytes,
             index,
             name,
             metrics,
@@ -363,13 +361,9 @@ impl Fonts {
     /// What the PDF writer needs for this face: PostScript name, the whole font file, index.
     pub fn data(&self, face: FaceId) -> FontData {
         let face = self.get(face);
-        let bytes = match &face.source {
-            Source::Shared(arc) => Arc::clone(arc),
-            Source::Static(b) => Arc::clone(face.shared.get_or_init(|| Arc::new(b.to_vec()))),
-        };
         FontData {
             name: face.name.clone(),
-            bytes,
+            bytes: face.bytes,
             index: face.index,
         }
     }

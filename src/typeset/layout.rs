@@ -113,7 +113,9 @@ pub struct Glyph {
 pub struct FontData {
     /// The PostScript name (`GentiumBookPlus-Regular`).
     pub name: String,
-    pub bytes: Arc<Vec<u8>>,
+    /// Fonts live as long as the process (compiled in, or read once and kept), so the
+    /// writer borrows them instead of copying megabytes per book.
+    pub bytes: &'static [u8],
     /// Index of the face in a collection (0 for a plain TTF/OTF).
     pub index: u32,
 }
