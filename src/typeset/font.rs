@@ -443,7 +443,7 @@ mod tests {
         let fonts = Fonts::bundled();
         let a = fonts.data(fonts.face(Style::Regular));
         let b = fonts.data(fonts.face(Style::Regular));
-        assert!(Arc::ptr_eq(&a.bytes, &b.bytes));
+        assert!(std::ptr::eq(a.bytes, b.bytes));
         assert_eq!(a.index, 0);
         assert_eq!(a.bytes.len(), BUNDLED[0].1.len());
     }
