@@ -79,7 +79,7 @@ impl FontSet {
                         for g in &run.glyphs {
                             let text = glyphs.entry(g.id).or_default();
                             if text.is_empty() {
-                                text.clone_from(&g.text);
+                                text.push_str(&g.text);
                             }
                         }
                     }
@@ -131,7 +131,7 @@ impl Subset {
         used: BTreeMap<u16, String>,
     ) -> Result<Self, PdfError> {
         let font_err = |what: &str| PdfError(format!("font {} ({}): {what}", index, data.name));
-        let face = Face::parse(&data.bytes, data.index).map_err(|e| font_err(&e.to_string()))?;
+        let face = Face::parse(data.bytes, data.index).map_err(|e| font_err(&e.to_string()))?;
         if face.tables().glyf.is_none() {
             return Err(font_err("only TrueType (glyf) outlines can be embedded"));
         }
@@ -140,7 +140,7 @@ impl Subset {
         // Monotone renumbering (original order), .notdef first.
         let ids: Vec<u16> = used.keys().copied().collect();
         let remapper = subsetter::GlyphRemapper::new_from_glyphs_sorted(&ids);
-        let program = subsetter::subset(&data.bytes, data.index, &remapper)
+        let program = subsetter::subset(data.bytes, data.index, &remapper)
             .map_err(|e| font_err(&format!("cannot subset: {e}")))?;
 
         let mut glyphs = BTreeMap::new();
@@ -297,7 +297,7 @@ pub(super) fn alt_glyphs(
         .fonts
         .get(font.0 as usize)
         .ok_or_else(|| PdfError(format!("font {} is not in the document", font.0)))?;
-    let face = Face::parse(&data.bytes, data.index)
+    let face = Face::parse(data.bytes, data.index)
         .map_err(|e| PdfError(format!("font {} ({}): {e}", font.0, data.name)))?;
     Ok(text
         .chars()

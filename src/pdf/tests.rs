@@ -33,7 +33,7 @@ fn font(file: &str, name: &str) -> FontData {
 /// combining acute (the acute carrying "" like a cluster's later glyph), spaces as gaps of
 /// `space` points instead of glyphs.
 fn shape(data: &FontData, text: &str, size: f64, space: f64) -> Vec<Glyph> {
-    let face = Face::parse(&data.bytes, 0).unwrap();
+    let face = Face::parse(data.bytes, 0).unwrap();
     let scale = size / f64::from(face.units_per_em());
     let mut glyphs = Vec::new();
     let mut x = 0.0;
@@ -199,7 +199,7 @@ fn sample() -> Document {
     let mut x = 0.0;
     for word in BODY_LINE.split(' ') {
         let glyphs = shape(&regular, word, 11.0, 0.0);
-        let face = Face::parse(&regular.bytes, 0).unwrap();
+        let face = Face::parse(regular.bytes, 0).unwrap();
         let last = glyphs.last().unwrap();
         let end = last.x
             + f64::from(

@@ -45,7 +45,7 @@ pub struct PlacedGlyph {
     /// Position of the glyph's origin from the run's x.
     pub x: f64,
     pub y_offset: f64,
-    pub text: String,
+    pub text: compact_str::CompactString,
 }
 
 /// Where a link on a line goes.

@@ -105,7 +105,7 @@ pub struct Glyph {
     /// Vertical offset from the baseline, in points (positive = up).
     pub rise: f64,
     /// The text this glyph stands for ("" for the second and later glyphs of a cluster).
-    pub text: String,
+    pub text: compact_str::CompactString,
 }
 
 /// A font as the PDF writer needs it: the whole font file, which it subsets.

@@ -39,7 +39,7 @@ pub struct ShapedGlyph {
     pub x_offset: f64,
     pub y_offset: f64,
     /// The cluster's text on its first glyph, `""` on the others.
-    pub text: String,
+    pub text: compact_str::CompactString,
 }
 
 /// A run of glyphs in one face.
@@ -270,12 +270,12 @@ impl Shaper {
         for (info, pos) in infos.iter().zip(positions) {
             let start = info.cluster as usize;
             let text = if seen.contains(&start) {
-                String::new()
+                compact_str::CompactString::default()
             } else {
                 seen.push(start);
                 let k = starts.partition_point(|&s| s <= start);
                 let end = starts.get(k).copied().unwrap_or(text.len());
-                text.get(start..end).unwrap_or("").to_string()
+                compact_str::CompactString::from(text.get(start..end).unwrap_or(""))
             };
             let advance = f64::from(pos.x_advance) * scale;
             width += advance;
