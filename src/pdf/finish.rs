@@ -113,26 +113,46 @@ pub(super) fn finish(
 /// Flate-compresses every stream that allows it and has no filter yet, at zlib's default
 /// level (lopdf's own `compress` uses the slowest level for a percent or two).
 fn compress(pdf: &mut lopdf::Document) -> Result<(), PdfError> {
+    let mut streams: Vec<&mut lopdf::Stream> = pdf
+        .objects
+        .values_mut()
+        .filter_map(|object| match object {
+            Object::Stream(stream)
+                if stream.allows_compression && stream.dict.get(b"Filter").is_err() =>
+            {
+                Some(stream)
+            }
+            _ => None,
+        })
+        .collect();
+    // Streams are independent: compress them on all cores (the bytes do not depend on it).
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .max(1);
+    let chunk = streams.len().div_ceil(threads).max(1);
+    std::thread::scope(|scope| {
+        let workers: Vec<_> = streams
+            .chunks_mut(chunk)
+            .map(|part| scope.spawn(move || part.iter_mut().try_for_each(|s| compress_stream(s))))
+            .collect();
+        workers
+            .into_iter()
+            .try_for_each(|w| w.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+    })
+}
+
+fn compress_stream(stream: &mut lopdf::Stream) -> Result<(), PdfError> {
     use std::io::Write;
-    for object in pdf.objects.values_mut() {
-        let Object::Stream(stream) = object else {
-            continue;
-        };
-        if !stream.allows_compression || stream.dict.get(b"Filter").is_ok() {
-            continue;
-        }
-        let mut encoder =
-            flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::default());
-        let packed = encoder
-            .write_all(&stream.content)
-            .and_then(|()| encoder.finish())
-            .map_err(|e| PdfError(format!("cannot compress a stream: {e}")))?;
-        if packed.len() < stream.content.len() {
-            stream
-                .dict
-                .set("Filter", Object::Name(b"FlateDecode".to_vec()));
-            stream.set_content(packed);
-        }
+    let mut encoder = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::default());
+    let packed = encoder
+        .write_all(&stream.content)
+        .and_then(|()| encoder.finish())
+        .map_err(|e| PdfError(format!("cannot compress a stream: {e}")))?;
+    if packed.len() < stream.content.len() {
+        stream
+            .dict
+            .set("Filter", Object::Name(b"FlateDecode".to_vec()));
+        stream.set_content(packed);
     }
     Ok(())
 }

@@ -139,6 +139,17 @@ impl<'s, 'a> Blocks<'s, 'a> {
         )
     }
 
+    /// Leaves out, from the notes this instance sets, those that belong elsewhere (divisions
+    /// are set in parallel, each with its own notes; see [`note_homes`]).
+    pub fn only_notes_of(&mut self, homes: &[Option<usize>], division: Option<usize>) {
+        self.placed_notes = homes
+            .iter()
+            .enumerate()
+            .filter(|(_, home)| **home != division)
+            .map(|(i, _)| i as u32 + 1)
+            .collect();
+    }
+
     pub fn front(&mut self, blocks: &[Block]) {
         let frame = self.frame();
         self.blocks(blocks, frame);
@@ -911,6 +922,48 @@ impl<'s, 'a> Blocks<'s, 'a> {
         let frame = self.frame();
         self.notes(&notes, frame);
     }
+}
+
+/// Where each note is set: the division of its first reference (`None`: the front matter),
+/// indexed like [`Book::notes`]. Notes referenced only from other notes go with those notes.
+pub fn note_homes(book: &Book) -> Vec<Option<usize>> {
+    let mut homes: Vec<Option<Option<usize>>> = vec![None; book.notes.len()];
+    let assign = |ids: Vec<u32>, home: Option<usize>, homes: &mut Vec<Option<Option<usize>>>| {
+        let mut queue = ids;
+        let mut i = 0;
+        while i < queue.len() {
+            let id = queue[i] as usize;
+            if let Some(slot) = homes.get_mut(id)
+                && slot.is_none()
+            {
+                *slot = Some(home);
+                for b in &book.notes[id].blocks {
+                    block_note_ids(b, &mut queue);
+                }
+            }
+            i += 1;
+        }
+    };
+    let mut front = Vec::new();
+    for b in &book.front {
+        block_note_ids(b, &mut front);
+    }
+    assign(front, None, &mut homes);
+    for (d, division) in book.divisions.iter().enumerate() {
+        let mut ids = Vec::new();
+        collect_note_ids(&division.heading.content, &mut ids);
+        for b in &division.intro {
+            block_note_ids(b, &mut ids);
+        }
+        for s in &division.sections {
+            collect_note_ids(&s.heading.content, &mut ids);
+            for b in &s.blocks {
+                block_note_ids(b, &mut ids);
+            }
+        }
+        assign(ids, Some(d), &mut homes);
+    }
+    homes.into_iter().map(Option::flatten).collect()
 }
 
 fn bold_of(style: Style) -> Style {

@@ -115,8 +115,7 @@ pub fn typeset(book: &Book, options: &TypesetOptions) -> Typeset {
         Some(fonts) => Arc::new(Shaper::new(Arc::clone(fonts))),
         None => bundled_shaper(),
     };
-    let mut diagnostics = Diagnostics::new();
-    let mut missing = BTreeSet::new();
+    let missing = std::sync::Mutex::new(BTreeSet::new());
     let images: Vec<Option<(u32, u32)>> = book.assets.iter().map(|a| a.pixels).collect();
     let page = options.page;
     let measure = page.width - page.inner - page.outer;
@@ -132,30 +131,50 @@ pub fn typeset(book: &Book, options: &TypesetOptions) -> Typeset {
         emergency_stretch: options.body_size * 1.5,
         ..linebreak::Params::default()
     };
-    let mut setter = paragraph::Setter {
-        shaper: &shaper,
-        diags: &mut diagnostics,
-        missing_reported: &mut missing,
-        params,
-        images: &images,
-    };
     let language = Some(book.meta.language.primary());
-    let mut b = blocks::Blocks::new(&mut setter, book, body, language);
-    let author = book.meta.author_line();
-    b.title_page(
-        &book.meta.title,
-        book.meta.subtitle.as_deref(),
-        author.as_deref(),
-    );
-    if !book.front.is_empty() {
-        b.front(&book.front);
-        b.front_notes(&book.front);
+    let homes = blocks::note_homes(book);
+    // One part of the book into the vertical list: `None` for the title page and front
+    // matter, `Some(i)` for division `i`. Parts are independent, so they are set in parallel.
+    let set_part = |part: Option<usize>| -> (Vec<flow::Flow>, Diagnostics) {
+        let mut diags = Diagnostics::new();
+        let mut setter = paragraph::Setter {
+            shaper: &shaper,
+            diags: &mut diags,
+            missing_reported: &missing,
+            params,
+            images: &images,
+        };
+        let mut b = blocks::Blocks::new(&mut setter, book, body, language.clone());
+        b.only_notes_of(&homes, part);
+        match part {
+            None => {
+                let author = book.meta.author_line();
+                b.title_page(
+                    &book.meta.title,
+                    book.meta.subtitle.as_deref(),
+                    author.as_deref(),
+                );
+                if !book.front.is_empty() {
+                    b.front(&book.front);
+                    b.front_notes(&book.front);
+                }
+            }
+            Some(i) => b.division(&book.divisions[i]),
+        }
+        let flow = std::mem::take(&mut b.flow);
+        drop(b);
+        (flow, diags)
+    };
+    let parts: Vec<Option<usize>> = std::iter::once(None)
+        .chain((0..book.divisions.len()).map(Some))
+        .collect();
+    let results = parallel_map(&parts, |&part| set_part(part));
+    let mut diagnostics = Diagnostics::new();
+    let mut flow = Vec::new();
+    for (part_flow, diags) in results {
+        flow.extend(part_flow);
+        diagnostics.extend(diags);
     }
-    for division in &book.divisions {
-        b.division(division);
-    }
-    let flow = std::mem::take(&mut b.flow);
-    drop(b);
     let pages = flow::paginate(
         &flow,
         flow::Block {
@@ -168,6 +187,38 @@ pub fn typeset(book: &Book, options: &TypesetOptions) -> Typeset {
         document,
         diagnostics,
     }
+}
+
+/// Applies `f` to every item on up to `available_parallelism` threads, keeping the order.
+fn parallel_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(items.len());
+    if threads <= 1 {
+        return items.iter().map(f).collect();
+    }
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let mut results: Vec<(usize, R)> = std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..threads)
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut done = Vec::new();
+                    loop {
+                        let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        let Some(item) = items.get(i) else { break };
+                        done.push((i, f(item)));
+                    }
+                    done
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .flat_map(|w| w.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+            .collect()
+    });
+    results.sort_by_key(|(i, _)| *i);
+    results.into_iter().map(|(_, r)| r).collect()
 }
 
 /// Places the paginated lines on pages with their margins, folios, links and outline.

@@ -58,7 +58,7 @@ pub struct Setter<'a> {
     pub shaper: &'a Shaper,
     pub diags: &'a mut Diagnostics,
     /// Characters already reported as missing from every font (reported once each).
-    pub missing_reported: &'a mut BTreeSet<char>,
+    pub missing_reported: &'a std::sync::Mutex<BTreeSet<char>>,
     /// Line-breaking parameters (emergency stretch, looseness, …).
     pub params: Params,
     pub images: &'a [Option<(u32, u32)>],
@@ -423,7 +423,12 @@ impl Builder<'_, '_> {
 
     fn report_missing(&mut self, missing: &[char], span: Span) {
         for &c in missing {
-            if self.setter.missing_reported.insert(c) {
+            let first = self
+                .setter
+                .missing_reported
+                .lock()
+                .map_or(true, |mut seen| seen.insert(c));
+            if first {
                 self.setter.diags.push(
                     Diagnostic::warning(span, format!("character {c:?} (U+{:04X}) is in none of the book's fonts and is left out of the PDF", c as u32))
                         .with_hint("name a font that has it in book.toml, or replace the character"),
