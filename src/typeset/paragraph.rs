@@ -114,18 +114,22 @@ pub fn set(pieces: &[Piece], style: &ParagraphStyle, setter: &mut Setter<'_>) ->
             Content::None,
         );
     }
-    let mut word: Vec<(String, usize)> = Vec::new();
+    // The segments of the current word: text, piece, byte offset of the text in the piece.
+    let mut word: Vec<(String, usize, usize)> = Vec::new();
     for (pi, piece) in pieces.iter().enumerate() {
         match &piece.kind {
             PieceKind::Text(text) => {
+                let mut offset = 0;
                 for (i, part) in text.split([' ', '\n', '\t']).enumerate() {
                     if i > 0 {
                         b.flush_word(&mut word, pieces);
                         b.space(piece);
+                        offset += 1;
                     }
                     if !part.is_empty() {
-                        word.push((part.to_string(), pi));
+                        word.push((part.to_string(), pi, offset));
                     }
+                    offset += part.len();
                 }
             }
             PieceKind::LineBreak => {
@@ -264,16 +268,18 @@ impl Builder<'_, '_> {
 
     /// Turns the segments of one word (text between spaces, maybe in several styles) into
     /// boxes and break opportunities.
-    fn flush_word(&mut self, word: &mut Vec<(String, usize)>, pieces: &[Piece]) {
+    fn flush_word(&mut self, word: &mut Vec<(String, usize, usize)>, pieces: &[Piece]) {
         if word.is_empty() {
             return;
         }
         let single = word.len() == 1;
-        for (text, pi) in word.drain(..) {
+        for (text, pi, offset) in word.drain(..) {
             let piece = &pieces[pi];
             let clean = hyphenate::strip_soft_hyphens(&text);
             let shaped = self.setter.shaper.shape(&clean, piece.style);
-            self.report_missing(&shaped.missing, piece.span);
+            if !shaped.missing.is_empty() {
+                self.report_missing(&shaped.missing, piece, &text, offset);
+            }
             let hyphens = match &self.style.hyphenate {
                 Some(lang) if single && piece.style != Style::Mono && shaped.missing.is_empty() => {
                     hyphenate::hyphenate(&text, lang)
@@ -421,8 +427,21 @@ impl Builder<'_, '_> {
         (parts.iter().map(|p| p.width).sum(), Content::Parts(parts))
     }
 
-    fn report_missing(&mut self, missing: &[char], span: Span) {
+    /// Reports characters no font has, once per character per book, at the character when the
+    /// piece's text is the manuscript's text as written (else at the piece).
+    fn report_missing(&mut self, missing: &[char], piece: &Piece, word: &str, offset: usize) {
+        let PieceKind::Text(piece_text) = &piece.kind else {
+            return;
+        };
+        let exact = (piece.span.end - piece.span.start) as usize == piece_text.len();
         for &c in missing {
+            let span = match word.find(c) {
+                Some(at) if exact => {
+                    let start = piece.span.start as usize + offset + at;
+                    Span::new(piece.span.file, start..start + c.len_utf8())
+                }
+                _ => piece.span,
+            };
             let first = self
                 .setter
                 .missing_reported

@@ -385,3 +385,19 @@ fn trim_size_and_font_files_reach_the_pdf() {
         "the body font is the one named in [fonts]"
     );
 }
+
+#[test]
+fn a_character_in_no_font_is_reported_once_at_its_place() {
+    let run = check(&[(
+        "book.md",
+        "# One\n\nA mark \u{E000} here and \u{E000} there.\n".as_bytes(),
+    )]);
+    let (code, stderr) = quire(run._dir.path(), &["build", ".", "--format", "pdf"]);
+    assert_eq!(code, 0, "{stderr}");
+    let reports = stderr.matches("is in none of the book's fonts").count();
+    assert_eq!(reports, 1, "reported once per character:\n{stderr}");
+    assert!(
+        stderr.contains("--> book.md:3:8\n"),
+        "at the character:\n{stderr}"
+    );
+}
