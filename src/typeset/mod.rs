@@ -439,3 +439,6 @@ fn folio(
 pub fn can_draw(format: ImageFormat) -> bool {
     format != ImageFormat::Svg
 }
+
+#[cfg(test)]
+mod tests;

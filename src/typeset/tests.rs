@@ -1,0 +1,152 @@
+//! The typesetter on a manuscript holding every kind of block and inline: nothing is skipped,
+//! nothing runs past the measure, and the text of every block reaches the pages.
+
+use super::layout::PageItem;
+use super::{TypesetOptions, typeset};
+use crate::model::{Book, Identifier, Language, Metadata};
+
+fn book(markdown: &str) -> Book {
+    let (parsed, diags, _) = crate::manuscript::parse_text(markdown);
+    assert!(!diags.has_errors(), "{diags:?}");
+    Book {
+        meta: Metadata {
+            title: "Every Block".into(),
+            subtitle: None,
+            short_title: None,
+            creators: Vec::new(),
+            language: Language::parse("en").unwrap(),
+            identifier: Identifier("urn:uuid:00000000-0000-8000-8000-000000000000".into()),
+            date: None,
+            modified: 0,
+            rights: None,
+            source: None,
+            publisher: None,
+            description: None,
+            subjects: Vec::new(),
+            slug: "every-block".into(),
+        },
+        front: parsed.front,
+        divisions: parsed.divisions,
+        notes: parsed.notes,
+        assets: parsed.assets,
+    }
+}
+
+const EVERYTHING: &str = "Epigraph before the first chapter.\n\n\
+# Chapter One\n\n\
+A paragraph with *emphasis*, **strong**, ~~struck~~, H ~2~ O, x ^2^, `code`, a [link](https://example.org), \
+a [cross-reference](#later) and a note.[^a]\n\n\
+> A quotation, set narrower and smaller.\n\n\
+- a bullet\n- another, with a second line long enough to wrap under its own hanging indent and not under the bullet\n  1. nested one\n  2. nested two\n\n\
+- [x] done task\n- [ ] open task\n\n\
+```\nfn main() { println!(\"a very long line of code that will certainly not fit in the measure of the page\"); }\n```\n\n\
+| Name | Value |\n|:-----|------:|\n| alpha | 1 |\n| beta | 22 |\n\n\
+Term\n: Its definition.\n\n\
+* * *\n\n\
+## Later {#later}\n\n\
+### A sub-heading\n\n\
+Last words.<br>After a hard break.\n\n\
+[^a]: The note's text.\n";
+
+#[test]
+fn every_block_reaches_the_pages() {
+    let book = book(EVERYTHING);
+    let result = typeset(&book, &TypesetOptions::default());
+    assert!(result.diagnostics.is_empty(), "{:?}", result.diagnostics);
+    let doc = result.document;
+    let text: String = doc
+        .pages
+        .iter()
+        .flat_map(|p| &p.items)
+        .filter_map(|i| match i {
+            PageItem::Glyphs(run) => Some(
+                run.glyphs
+                    .iter()
+                    .map(|g| g.text.as_str())
+                    .collect::<String>()
+                    + " ",
+            ),
+            _ => None,
+        })
+        .collect();
+    let squashed: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+    for words in [
+        "Epigraph",
+        "emphasis",
+        "strong",
+        "struck",
+        "H2O",
+        "x2",
+        "code",
+        "link",
+        "cross-reference",
+        "Aquotation",
+        "abullet",
+        "nestedtwo",
+        "donetask",
+        "fnmain()",
+        "alpha",
+        "beta",
+        "22",
+        "Itsdefinition",
+        "Later",
+        "Asub-heading",
+        "Lastwords.",
+        "Afterahardbreak.",
+        "Thenote’stext.",
+        "☒",
+        "☐",
+        "↪",
+        "•",
+    ] {
+        assert!(
+            squashed.contains(words),
+            "{words:?} is missing from the pages: {text}"
+        );
+    }
+    // Links: the URL and the cross-reference are clickable; the note mark links to its note.
+    let links: Vec<_> = doc.pages.iter().flat_map(|p| &p.links).collect();
+    assert!(links.len() >= 3, "{links:?}");
+    // Rules: the table's three rules, the note separator.
+    let rules = doc
+        .pages
+        .iter()
+        .flat_map(|p| &p.items)
+        .filter(|i| matches!(i, PageItem::Rule { .. }))
+        .count();
+    assert!(rules >= 4, "{rules} rules");
+}
+
+#[test]
+fn no_glyph_runs_past_the_measure() {
+    let book = book(EVERYTHING);
+    let options = TypesetOptions::default();
+    let doc = typeset(&book, &options).document;
+    for (p, page) in doc.pages.iter().enumerate() {
+        let left = if p % 2 == 0 {
+            options.page.inner
+        } else {
+            options.page.outer
+        };
+        let right = left + options.page.width - options.page.inner - options.page.outer;
+        for item in &page.items {
+            if let PageItem::Glyphs(run) = item {
+                let last = run.glyphs.last().map_or(0.0, |g| g.x);
+                // The last glyph's origin stays inside the text block (its advance is at most a
+                // few points for the glyphs concerned).
+                assert!(
+                    run.x + last <= right + 0.5,
+                    "page {} run at {} + {last} beyond {right}",
+                    p + 1,
+                    run.x
+                );
+                assert!(
+                    run.x >= left - 40.0,
+                    "page {} run at {} before {left} (hanging markers excepted)",
+                    p + 1,
+                    run.x
+                );
+            }
+        }
+    }
+}
