@@ -541,12 +541,11 @@ impl<'s, 'a> Blocks<'s, 'a> {
                 let take = if first { per_line } else { per_line - 2 };
                 let mut end = (start + take).min(chars.len());
                 // Wrap after a space when there is one in the second half of the line.
-                if end < chars.len() {
-                    if let Some(space) =
+                if end < chars.len()
+                    && let Some(space) =
                         chars[start + take / 2..end].iter().rposition(|c| *c == ' ')
-                    {
-                        end = start + take / 2 + space + 1;
-                    }
+                {
+                    end = start + take / 2 + space + 1;
                 }
                 let chunk: String = chars[start..end].iter().collect();
                 let mut line = Line {
