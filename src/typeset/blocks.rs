@@ -587,7 +587,7 @@ impl<'s, 'a> Blocks<'s, 'a> {
                     let p = PlacedGlyph {
                         id: g.id,
                         x: gx + g.x_offset * size,
-                        y_offset: g.y_offset * size,
+                        rise: g.y_offset * size,
                         text: g.text.clone(),
                     };
                     gx += g.advance * size;

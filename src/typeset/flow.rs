@@ -39,14 +39,9 @@ pub enum LineItem {
     },
 }
 
-#[derive(Debug, Clone)]
-pub struct PlacedGlyph {
-    pub id: u16,
-    /// Position of the glyph's origin from the run's x.
-    pub x: f64,
-    pub y_offset: f64,
-    pub text: compact_str::CompactString,
-}
+/// A glyph on a line: the layout's glyph (position from the run's x, rise, text), so that
+/// composing pages moves glyph runs instead of copying them.
+pub type PlacedGlyph = super::layout::Glyph;
 
 /// Where a link on a line goes.
 #[derive(Debug, Clone, PartialEq)]
@@ -103,16 +98,17 @@ pub struct Block {
     pub height: f64,
 }
 
-/// A line placed on a page: its baseline's y from the top of the text block.
-#[derive(Debug, Clone)]
-pub struct Placed<'a> {
-    pub line: &'a Line,
+/// A line placed on a page: its index in the vertical list and its baseline's y from the top
+/// of the text block.
+#[derive(Debug, Clone, Copy)]
+pub struct Placed {
+    pub index: usize,
     pub baseline: f64,
 }
 
 /// Pours the vertical list into pages. Returns, for each page, its placed lines.
-pub fn paginate(flow: &[Flow], block: Block) -> Vec<Vec<Placed<'_>>> {
-    let mut pages: Vec<Vec<Placed<'_>>> = vec![Vec::new()];
+pub fn paginate(flow: &[Flow], block: Block) -> Vec<Vec<Placed>> {
+    let mut pages: Vec<Vec<Placed>> = vec![Vec::new()];
     let mut y = 0.0; // baseline of the last line on the current page
     let mut pending_space = 0.0;
     let mut i = 0;
@@ -148,7 +144,7 @@ pub fn paginate(flow: &[Flow], block: Block) -> Vec<Vec<Placed<'_>>> {
                 pages
                     .last_mut()
                     .expect("at least one page")
-                    .push(Placed { line, baseline });
+                    .push(Placed { index: i, baseline });
                 y = baseline;
                 pending_space = 0.0;
             }

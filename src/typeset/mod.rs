@@ -182,7 +182,7 @@ pub fn typeset(book: &Book, options: &TypesetOptions) -> Typeset {
             height: block_height,
         },
     );
-    let document = compose(book, &pages, &shaper, options);
+    let document = compose(book, flow, &pages, &shaper, options);
     Typeset {
         document,
         diagnostics,
@@ -224,7 +224,8 @@ fn parallel_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Ve
 /// Places the paginated lines on pages with their margins, folios, links and outline.
 fn compose(
     book: &Book,
-    pages: &[Vec<flow::Placed<'_>>],
+    mut flow: Vec<flow::Flow>,
+    pages: &[Vec<flow::Placed>],
     shaper: &Shaper,
     options: &TypesetOptions,
 ) -> Document {
@@ -257,7 +258,9 @@ fn compose(
             label: number.to_string(),
         };
         for pl in placed {
-            let line = pl.line;
+            let flow::Flow::Line(line) = std::mem::replace(&mut flow[pl.index], flow::Flow::Space(0.0)) else {
+                continue;
+            };
             let x0 = left + line.indent;
             let baseline = geometry.top + pl.baseline;
             let top = baseline - line.ascent;
@@ -276,7 +279,7 @@ fn compose(
                     _ => outline.push(entry),
                 }
             }
-            for item in &line.items {
+            for item in line.items {
                 page.items.push(match item {
                     LineItem::Glyphs {
                         x,
@@ -285,19 +288,11 @@ fn compose(
                         size,
                         glyphs,
                     } => PageItem::Glyphs(GlyphRun {
-                        font: font_id(*face),
-                        size: *size,
+                        font: font_id(face),
+                        size,
                         x: x0 + x,
                         y: baseline - rise,
-                        glyphs: glyphs
-                            .iter()
-                            .map(|g| Glyph {
-                                id: g.id,
-                                x: g.x,
-                                rise: g.y_offset,
-                                text: g.text.clone(),
-                            })
-                            .collect(),
+                        glyphs,
                     }),
                     LineItem::Rule {
                         x,
@@ -307,8 +302,8 @@ fn compose(
                     } => PageItem::Rule {
                         x: x0 + x,
                         y: baseline - dy,
-                        width: *width,
-                        thickness: *thickness,
+                        width,
+                        thickness,
                     },
                     LineItem::Image {
                         asset,
@@ -317,17 +312,17 @@ fn compose(
                         height,
                         alt,
                     } => {
-                        let i = images.iter().position(|a| a == asset).unwrap_or_else(|| {
-                            images.push(*asset);
+                        let i = images.iter().position(|&a| a == asset).unwrap_or_else(|| {
+                            images.push(asset);
                             images.len() - 1
                         });
                         PageItem::Image {
                             image: ImageId(i as u32),
                             x: x0 + x,
                             y: baseline - height,
-                            width: *width,
-                            height: *height,
-                            alt: alt.clone(),
+                            width,
+                            height,
+                            alt,
                         }
                     }
                 });

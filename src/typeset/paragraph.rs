@@ -629,7 +629,7 @@ fn place_part(part: &Part, x: f64, line: &mut Line, shaper: &Shaper) {
             let placed = PlacedGlyph {
                 id: g.id,
                 x: gx + g.x_offset * part.size,
-                y_offset: g.y_offset * part.size,
+                rise: g.y_offset * part.size,
                 text: g.text.clone(),
             };
             gx += g.advance * part.size;
