@@ -16,7 +16,7 @@
 //!
 //! Nothing in the model is skipped: every block and inline kind has a rendering here.
 
-use super::flow::{Flow, Line, LineItem, PlacedGlyph};
+use super::flow::{Flow, Line, LineItem};
 use super::font::Style;
 use super::inline::{self, Context as InlineContext, Piece, PieceKind, note_anchor};
 use super::paragraph::{self, Align, ParagraphStyle, Setter};
@@ -579,21 +579,7 @@ impl<'s, 'a> Blocks<'s, 'a> {
         let shaped = self.setter.shaper.shape(text, Style::Mono);
         let mut run_x = x;
         for run in &shaped.runs {
-            let mut gx = 0.0;
-            let glyphs = run
-                .glyphs
-                .iter()
-                .map(|g| {
-                    let p = PlacedGlyph {
-                        id: g.id,
-                        x: gx + g.x_offset * size,
-                        rise: g.y_offset * size,
-                        text: g.text.clone(),
-                    };
-                    gx += g.advance * size;
-                    p
-                })
-                .collect();
+            let (glyphs, gx) = super::flow::place_glyphs(&run.glyphs, size);
             line.items.push(LineItem::Glyphs {
                 x: run_x,
                 rise: 0.0,
@@ -662,6 +648,11 @@ impl<'s, 'a> Blocks<'s, 'a> {
         self.flow.push(Flow::Space(frame.leading * 0.5));
         self.rule(left, table_width, 0.6, leading * 0.5);
         let head_style = bold_of(frame.style);
+        let row_frame = Frame {
+            size,
+            leading,
+            ..frame
+        };
         let head = table.head.clone();
         self.table_row(
             &head,
@@ -670,26 +661,13 @@ impl<'s, 'a> Blocks<'s, 'a> {
             left,
             gap,
             Frame {
-                size,
-                leading,
                 style: head_style,
-                ..frame
+                ..row_frame
             },
         );
         self.rule(left, table_width, 0.4, leading * 0.4);
         for row in &table.rows {
-            self.table_row(
-                row,
-                &widths,
-                &table.alignments,
-                left,
-                gap,
-                Frame {
-                    size,
-                    leading,
-                    ..frame
-                },
-            );
+            self.table_row(row, &widths, &table.alignments, left, gap, row_frame);
         }
         self.rule(left, table_width, 0.6, leading * 0.4);
         self.flow.push(Flow::Space(frame.leading * 0.5));

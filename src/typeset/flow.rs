@@ -43,6 +43,26 @@ pub enum LineItem {
 /// composing pages moves glyph runs instead of copying them.
 pub type PlacedGlyph = super::layout::Glyph;
 
+/// Places shaped glyphs (lengths in ems) at `size` points, from x = 0; returns the glyphs and
+/// their total advance.
+pub fn place_glyphs(shaped: &[super::shape::ShapedGlyph], size: f64) -> (Vec<PlacedGlyph>, f64) {
+    let mut x = 0.0;
+    let glyphs = shaped
+        .iter()
+        .map(|g| {
+            let placed = PlacedGlyph {
+                id: g.id,
+                x: x + g.x_offset * size,
+                rise: g.y_offset * size,
+                text: g.text.clone(),
+            };
+            x += g.advance * size;
+            placed
+        })
+        .collect();
+    (glyphs, x)
+}
+
 /// Where a link on a line goes.
 #[derive(Debug, Clone, PartialEq)]
 pub enum LinkGoal {

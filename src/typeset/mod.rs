@@ -27,8 +27,8 @@ use crate::model::{AnchorId, Book, ImageFormat};
 use flow::{LineItem, LinkGoal};
 use font::{FaceId, Fonts, Style};
 use layout::{
-    Document, DocumentInfo, FontId, Glyph, GlyphRun, ImageData, ImageId, Link, LinkTarget,
-    OutlineEntry, Page, PageItem,
+    Document, DocumentInfo, FontId, GlyphRun, ImageData, ImageId, Link, LinkTarget, OutlineEntry,
+    Page, PageItem,
 };
 use shape::Shaper;
 use std::collections::{BTreeMap, BTreeSet};
@@ -258,7 +258,9 @@ fn compose(
             label: number.to_string(),
         };
         for pl in placed {
-            let flow::Flow::Line(line) = std::mem::replace(&mut flow[pl.index], flow::Flow::Space(0.0)) else {
+            let flow::Flow::Line(line) =
+                std::mem::replace(&mut flow[pl.index], flow::Flow::Space(0.0))
+            else {
                 continue;
             };
             let x0 = left + line.indent;
@@ -404,21 +406,7 @@ fn folio(
     let mut x = (geometry.width - width) / 2.0;
     let y = geometry.height - geometry.bottom + 30.0;
     for run in &shaped.runs {
-        let mut gx = 0.0;
-        let glyphs = run
-            .glyphs
-            .iter()
-            .map(|g| {
-                let glyph = Glyph {
-                    id: g.id,
-                    x: gx + g.x_offset * size,
-                    rise: g.y_offset * size,
-                    text: g.text.clone(),
-                };
-                gx += g.advance * size;
-                glyph
-            })
-            .collect();
+        let (glyphs, gx) = flow::place_glyphs(&run.glyphs, size);
         page.items.push(PageItem::Glyphs(GlyphRun {
             font: font_id(run.face),
             size,

@@ -134,23 +134,7 @@ pub fn set(pieces: &[Piece], style: &ParagraphStyle, setter: &mut Setter<'_>) ->
             }
             PieceKind::LineBreak => {
                 b.flush_word(&mut word, pieces);
-                b.trim_trailing_glue();
-                b.push(
-                    Item::Glue {
-                        width: 0.0,
-                        stretch: 1e5,
-                        shrink: 0.0,
-                    },
-                    Content::None,
-                );
-                b.push(
-                    Item::Penalty {
-                        width: 0.0,
-                        cost: -INFINITY,
-                        flagged: false,
-                    },
-                    Content::None,
-                );
+                b.forced_break();
             }
             PieceKind::Anchor(id) => {
                 b.flush_word(&mut word, pieces);
@@ -175,6 +159,7 @@ pub fn set(pieces: &[Piece], style: &ParagraphStyle, setter: &mut Setter<'_>) ->
         }
     }
     b.flush_word(&mut word, pieces);
+    // The end of the paragraph: no break before the final glue, then TeX's \parfillskip.
     b.trim_trailing_glue();
     b.push(
         Item::Penalty {
@@ -184,22 +169,7 @@ pub fn set(pieces: &[Piece], style: &ParagraphStyle, setter: &mut Setter<'_>) ->
         },
         Content::None,
     );
-    b.push(
-        Item::Glue {
-            width: 0.0,
-            stretch: 1e5,
-            shrink: 0.0,
-        },
-        Content::None,
-    );
-    b.push(
-        Item::Penalty {
-            width: 0.0,
-            cost: -INFINITY,
-            flagged: false,
-        },
-        Content::None,
-    );
+    b.forced_break();
     b.lines()
 }
 
@@ -207,6 +177,27 @@ impl Builder<'_, '_> {
     fn push(&mut self, item: Item, content: Content) {
         self.items.push(item);
         self.contents.push(content);
+    }
+
+    /// Ends the line here: trailing space removed, the rest of the line left empty.
+    fn forced_break(&mut self) {
+        self.trim_trailing_glue();
+        self.push(
+            Item::Glue {
+                width: 0.0,
+                stretch: 1e5,
+                shrink: 0.0,
+            },
+            Content::None,
+        );
+        self.push(
+            Item::Penalty {
+                width: 0.0,
+                cost: -INFINITY,
+                flagged: false,
+            },
+            Content::None,
+        );
     }
 
     fn trim_trailing_glue(&mut self) {
@@ -622,20 +613,7 @@ fn parts_between(
 }
 
 fn place_part(part: &Part, x: f64, line: &mut Line, shaper: &Shaper) {
-    let mut gx = 0.0;
-    let glyphs: Vec<PlacedGlyph> = part.run.glyphs[part.range.clone()]
-        .iter()
-        .map(|g| {
-            let placed = PlacedGlyph {
-                id: g.id,
-                x: gx + g.x_offset * part.size,
-                rise: g.y_offset * part.size,
-                text: g.text.clone(),
-            };
-            gx += g.advance * part.size;
-            placed
-        })
-        .collect();
+    let (glyphs, _) = super::flow::place_glyphs(&part.run.glyphs[part.range.clone()], part.size);
     let metrics = shaper.fonts().metrics(part.run.face);
     line.ascent = line.ascent.max(metrics.ascender * part.size + part.rise);
     line.depth = line.depth.max(-metrics.descender * part.size - part.rise);
