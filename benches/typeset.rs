@@ -12,6 +12,10 @@
 //! `QUIRE_BENCH_PEAK=<book>`), which loads, typesets and writes it once and reads its own
 //! `VmHWM`. pandoc is optional: without it the comparison is skipped.
 
+/// The allocator the `quire` binary uses, so that the figures are the binary's.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use std::env;
 use std::fs;
 use std::path::{Path, PathBuf};

@@ -18,6 +18,7 @@ pub mod epub;
 pub mod manuscript;
 pub mod model;
 pub mod output;
+pub mod parallel;
 pub mod pdf;
 pub mod pipeline;
 pub mod typeset;

@@ -76,16 +76,20 @@ pub fn write(doc: &Document) -> Result<Vec<u8>, PdfError> {
         );
     }
     pdf.resources.xobjects.map = images::xobjects(doc)?;
-    for page in &doc.pages {
+    // Pages are independent once the fonts are subset: build their content on every core.
+    let pages = crate::parallel::map(&doc.pages, |page| -> Result<PdfPage, PdfError> {
         let links = annotations::links(doc, page)?;
         let ops = content::page_ops(doc, page, &fonts, links)?;
         let rect = Rect::from_wh(Pt(page.width as f32), Pt(page.height as f32));
-        pdf.pages.push(PdfPage {
+        Ok(PdfPage {
             media_box: rect.clone(),
             trim_box: rect.clone(),
             crop_box: rect,
             ops,
-        });
+        })
+    });
+    for page in pages {
+        pdf.pages.push(page?);
     }
 
     let opts = PdfSaveOptions {
