@@ -657,34 +657,44 @@ fn shift_line(line: &mut Line, dx: f64) {
 /// Joins consecutive glyph runs of the same face, size and rise into one run (a line of
 /// justified text is then one run per style, not one per word).
 fn merge_runs(items: &mut Vec<LineItem>) {
-    let mut merged: Vec<LineItem> = Vec::with_capacity(items.len());
-    for item in items.drain(..) {
-        if let (
-            Some(LineItem::Glyphs {
-                x: x0,
+    let same = |a: &LineItem, b: &LineItem| match (a, b) {
+        (
+            LineItem::Glyphs {
                 rise: r0,
                 face: f0,
                 size: s0,
-                glyphs: g0,
-            }),
-            LineItem::Glyphs {
-                x,
-                rise,
-                face,
-                size,
-                glyphs,
+                ..
             },
-        ) = (merged.last_mut(), &item)
-            && f0 == face
-            && s0 == size
-            && r0 == rise
-        {
-            let dx = x - *x0;
-            g0.extend(glyphs.iter().map(|g| PlacedGlyph {
-                x: g.x + dx,
-                ..g.clone()
-            }));
-            continue;
+            LineItem::Glyphs {
+                rise, face, size, ..
+            },
+        ) => f0 == face && s0 == size && r0 == rise,
+        _ => false,
+    };
+    let mut merged: Vec<LineItem> = Vec::with_capacity(items.len());
+    let mut rest = std::mem::take(items).into_iter().peekable();
+    while let Some(mut item) = rest.next() {
+        if rest.peek().is_some_and(|next| same(&item, next)) {
+            let mut group = Vec::new();
+            let mut x0 = 0.0;
+            if let LineItem::Glyphs { x, glyphs, .. } = &mut item {
+                x0 = *x;
+                group.push((0.0, std::mem::take(glyphs)));
+            }
+            // Collect the whole group first, then allocate the run once at its exact length
+            // (a book's glyphs are its largest data: no doubling slack).
+            while let Some(next) = rest.next_if(|next| same(&item, next)) {
+                if let LineItem::Glyphs { x, glyphs, .. } = next {
+                    group.push((x - x0, glyphs));
+                }
+            }
+            let mut joined = Vec::with_capacity(group.iter().map(|(_, g)| g.len()).sum());
+            for (dx, glyphs) in group {
+                joined.extend(glyphs.into_iter().map(|g| PlacedGlyph { x: g.x + dx, ..g }));
+            }
+            if let LineItem::Glyphs { glyphs, .. } = &mut item {
+                *glyphs = joined;
+            }
         }
         merged.push(item);
     }
