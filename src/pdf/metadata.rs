@@ -151,31 +151,13 @@ fn esc(s: &str) -> String {
 
 /// Civil date and time (UTC) of a Unix timestamp: (year, month, day, hour, minute, second).
 fn civil(epoch: i64) -> Result<(i64, u32, u32, u32, u32, u32), PdfError> {
-    let days = epoch.div_euclid(86_400);
-    let secs = epoch.rem_euclid(86_400);
-    // Howard Hinnant's days-to-civil algorithm.
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    if !(0..=9999).contains(&year) {
+    let civil = crate::model::civil_from_unix(epoch);
+    if !(0..=9999).contains(&civil.0) {
         return Err(PdfError(format!(
             "the date {epoch} (seconds since 1970) is not in the years 0–9999"
         )));
     }
-    Ok((
-        year,
-        month,
-        day,
-        (secs / 3600) as u32,
-        (secs / 60 % 60) as u32,
-        (secs % 60) as u32,
-    ))
+    Ok(civil)
 }
 
 /// `D:YYYYMMDDHHmmSSZ`.

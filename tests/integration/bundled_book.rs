@@ -12,7 +12,7 @@ use crate::common::{
 
 /// How many extra words the EPUB may have between two consecutive words of the seed (a
 /// "Notes" heading, a note label, an ornament): more than this and a seed word counts as missing.
-const MAX_GAP: usize = 16;
+use crate::common::MAX_GAP;
 
 /// The words of a document's body, skipping notes and note marks (checked separately).
 fn running_words(epub: &Epub, path: &str) -> Vec<String> {
@@ -127,25 +127,7 @@ fn text_contains_every_seed_word_in_order() {
         "the EPUB's text never has the body's first words {:?} together",
         &seed.body[..lead]
     );
-    let mut best: Option<(usize, usize)> = None; // (seed words matched, last EPUB position)
-    for start in starts {
-        let mut pos = start;
-        let mut matched = 1;
-        for word in &seed.body[1..] {
-            let window = pos + 1..(pos + 2 + MAX_GAP).min(stream.len());
-            match stream[window.clone()].iter().position(|w| w == word) {
-                Some(offset) => {
-                    pos = window.start + offset;
-                    matched += 1;
-                }
-                None => break,
-            }
-        }
-        if best.is_none_or(|(m, _)| matched > m) {
-            best = Some((matched, pos));
-        }
-    }
-    let (matched, pos) = best.expect("at least one start");
+    let (matched, pos) = crate::common::longest_in_order(&seed.body, &stream, &starts, MAX_GAP);
     assert!(
         matched == seed.body.len(),
         "seed word #{matched} of {} is missing from the EPUB (or comes more than {MAX_GAP} words \

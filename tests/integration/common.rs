@@ -696,3 +696,37 @@ pub fn seed() -> &'static Seed {
         }
     })
 }
+
+/// How many words of running heads, folios or furniture may stand between two seed words.
+pub const MAX_GAP: usize = 16;
+
+/// Aligns `seed` with `stream` word by word from each of `starts` (positions where the seed's
+/// first word stands), allowing up to `max_gap` extra words between consecutive seed words, and
+/// returns the best alignment: how many seed words matched in order, and the stream position of
+/// the last one.
+pub fn longest_in_order(
+    seed: &[String],
+    stream: &[String],
+    starts: &[usize],
+    max_gap: usize,
+) -> (usize, usize) {
+    let mut best: Option<(usize, usize)> = None;
+    for &start in starts {
+        let mut pos = start;
+        let mut matched = 1;
+        for word in &seed[1..] {
+            let window = pos + 1..(pos + 2 + max_gap).min(stream.len());
+            match stream[window.clone()].iter().position(|w| w == word) {
+                Some(offset) => {
+                    pos = window.start + offset;
+                    matched += 1;
+                }
+                None => break,
+            }
+        }
+        if best.is_none_or(|(m, _)| matched > m) {
+            best = Some((matched, pos));
+        }
+    }
+    best.expect("at least one start")
+}

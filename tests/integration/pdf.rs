@@ -469,7 +469,7 @@ fn catalog_has_the_language_and_an_outline_of_parts_and_sections() {
 /// How many extra tokens the PDF's text may have between two consecutive seed words: a page turn
 /// brings a folio and a running head (the book title, or a section title), a division end its
 /// "Notes" heading and note label (the note's text itself is taken out first).
-const MAX_GAP: usize = 16;
+use crate::common::MAX_GAP;
 
 /// Every word the PDF may legitimately hold: the seed's title, body and note.
 fn vocabulary() -> &'static BTreeSet<String> {
@@ -694,25 +694,7 @@ fn text_contains_every_seed_word_in_order() {
             .collect::<Vec<_>>()
             .join(" ")
     );
-    let mut best: Option<(usize, usize)> = None; // (seed words matched, last PDF position)
-    for start in starts {
-        let mut pos = start;
-        let mut matched = 1;
-        for word in &seed.body[1..] {
-            let window = pos + 1..(pos + 2 + MAX_GAP).min(stream.len());
-            match stream[window.clone()].iter().position(|w| w == word) {
-                Some(offset) => {
-                    pos = window.start + offset;
-                    matched += 1;
-                }
-                None => break,
-            }
-        }
-        if best.is_none_or(|(m, _)| matched > m) {
-            best = Some((matched, pos));
-        }
-    }
-    let (matched, pos) = best.expect("at least one start");
+    let (matched, pos) = crate::common::longest_in_order(&seed.body, &stream, &starts, MAX_GAP);
     eprintln!(
         "PDF text: {matched} of {} seed words in order",
         seed.body.len()
