@@ -392,6 +392,36 @@ fn load_fonts(
         return None;
     }
     let f = &print.fonts;
+    // The PDF embeds TrueType outlines only: say so now, at [fonts], rather than fail later.
+    for path in [&f.regular, &f.italic, &f.bold, &f.bold_italic, &f.mono]
+        .into_iter()
+        .flatten()
+    {
+        let cff = std::fs::read(path)
+            .ok()
+            .and_then(|bytes| {
+                ttf_parser::Face::parse(&bytes, 0)
+                    .ok()
+                    .map(|face| face.tables().glyf.is_none())
+            })
+            .unwrap_or(false);
+        if cff {
+            diags.push(
+                Diagnostic::error(
+                    print.fonts_span,
+                    format!(
+                        "{} has PostScript (CFF) outlines; quire embeds TrueType fonts only",
+                        path.file_name().map_or_else(
+                            || path.display().to_string(),
+                            |n| n.to_string_lossy().into_owned()
+                        )
+                    ),
+                )
+                .with_hint("use the family's .ttf files (TrueType outlines)"),
+            );
+            return None;
+        }
+    }
     let files = crate::typeset::font::FontFiles {
         regular: f.regular.clone(),
         italic: f.italic.clone(),

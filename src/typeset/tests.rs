@@ -150,3 +150,58 @@ fn no_glyph_runs_past_the_measure() {
         }
     }
 }
+
+#[test]
+fn hostile_manuscripts_typeset_and_write_without_panicking() {
+    let pieces = [
+        "# ",
+        "## ",
+        "### ",
+        "[^a]",
+        "\n\n[^a]: note ",
+        "*",
+        "**",
+        "`",
+        "~~",
+        "^",
+        "~",
+        "\n",
+        "\n\n",
+        "- ",
+        "1. ",
+        "> ",
+        "```\n",
+        "| a | b |\n|---|---|\n| c | d |\n",
+        "* * *\n",
+        "Term\n: def\n",
+        "word ",
+        "averyveryverylongwordwithoutanybreakpointsatalltotestoverfullboxes ",
+        "é",
+        "—",
+        "fi",
+        "ﬁ",
+        "\u{E000}",
+        "\u{1F680}",
+        "\t",
+        "<br>",
+        "&shy;",
+        "a-b",
+        "1933–1936 ",
+        "http://x.y/z ",
+    ];
+    let mut rng = crate::testutil::Rng(0x1234_5678_9abc_def1);
+    for _ in 0..150 {
+        let len = (rng.next() % 60) as usize;
+        let text: String = (0..len)
+            .map(|_| pieces[(rng.next() % pieces.len() as u64) as usize])
+            .collect();
+        let (parsed, _, _) = crate::manuscript::parse_text(&text);
+        let mut b = book("# x\n");
+        b.front = parsed.front;
+        b.divisions = parsed.divisions;
+        b.notes = parsed.notes;
+        let result = typeset(&b, &TypesetOptions::default());
+        assert!(!result.document.pages.is_empty());
+        crate::pdf::write(&result.document).unwrap_or_else(|e| panic!("{e} for {text:?}"));
+    }
+}

@@ -401,3 +401,25 @@ fn a_character_in_no_font_is_reported_once_at_its_place() {
         "at the character:\n{stderr}"
     );
 }
+
+#[test]
+fn a_cff_font_is_refused_at_the_fonts_table() {
+    let otf = "/usr/share/fonts/opentype/linux-libertine/LinLibertine_R.otf";
+    let Ok(font) = std::fs::read(otf) else {
+        assert!(
+            std::env::var("QUIRE_REQUIRE_VALIDATORS").is_err(),
+            "{otf} is missing: .ci/run installs fonts-linuxlibertine"
+        );
+        eprintln!(
+            "skipped: no CFF font at {otf} on this machine (apt-get install fonts-linuxlibertine)"
+        );
+        return;
+    };
+    check(&[
+        ("book.toml", b"title = \"T\"\nlanguage = \"en\"\nmanuscript = \"book.md\"\n[fonts]\nregular = \"Body.otf\"\n"),
+        ("book.md", "# One\n\nText.\n".as_bytes()),
+        ("Body.otf", &font),
+    ])
+    .code(1)
+    .expect("error", "Body.otf has PostScript (CFF) outlines", "book.toml:5:1");
+}
