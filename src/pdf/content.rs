@@ -220,10 +220,11 @@ fn segment(
                 pen -= f64::from(offset);
             }
         }
+        // No text here: `finish` writes each font's /ToUnicode from its glyphs' canonical text.
         items.push(Codepoint {
             gid: g.cid,
             offset,
-            cid: Some(g.text.to_owned()),
+            cid: None,
         });
     }
     ops.push(Op::ShowText {

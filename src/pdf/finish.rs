@@ -186,6 +186,25 @@ fn set_widths(
             .get(subset.resource.as_bytes())
             .and_then(Object::as_reference)
             .map_err(|_| PdfError(format!("printpdf did not write font {}", subset.resource)))?;
+        // Our own /ToUnicode: the content carries no per-glyph text for printpdf to map.
+        let to_unicode = pdf
+            .get_dictionary(font_id)
+            .map_err(lo)?
+            .get(b"ToUnicode")
+            .and_then(Object::as_reference)
+            .map_err(|_| {
+                PdfError(format!(
+                    "printpdf wrote no /ToUnicode for font {}",
+                    subset.resource
+                ))
+            })?;
+        pdf.objects.insert(
+            to_unicode,
+            Object::Stream(lopdf::Stream::new(
+                Dictionary::new(),
+                subset.to_unicode_cmap(),
+            )),
+        );
         let type0 = pdf.get_dictionary_mut(font_id).map_err(lo)?;
         let Ok(Object::Array(descendants)) = type0.get_mut(b"DescendantFonts") else {
             return Err(PdfError(format!(

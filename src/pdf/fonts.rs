@@ -210,6 +210,38 @@ impl Subset {
     }
 
     /// The `/W` array: `[first [w w w …] first [w …] …]` over runs of consecutive CIDs.
+    /// The `/ToUnicode` CMap of the subset: each CID to the text its glyph stands for
+    /// (several characters for a ligature). quire writes it itself, so that the content
+    /// stream's glyphs need not carry their text through printpdf one string per glyph.
+    pub fn to_unicode_cmap(&self) -> Vec<u8> {
+        let mut entries: Vec<(u16, &str)> = self
+            .glyphs
+            .values()
+            .filter(|(_, text)| !text.is_empty())
+            .map(|(cid, text)| (*cid, text.as_str()))
+            .collect();
+        entries.sort_unstable();
+        let mut out = String::from(
+            "/CIDInit /ProcSet findresource begin\n12 dict begin\nbegincmap\n\
+             /CIDSystemInfo << /Registry (Adobe) /Ordering (UCS) /Supplement 0 >> def\n\
+             /CMapName /Adobe-Identity-UCS def\n/CMapType 2 def\n\
+             1 begincodespacerange\n<0000> <FFFF>\nendcodespacerange\n",
+        );
+        for chunk in entries.chunks(100) {
+            out.push_str(&format!("{} beginbfchar\n", chunk.len()));
+            for (cid, text) in chunk {
+                out.push_str(&format!("<{cid:04X}> <"));
+                for unit in text.encode_utf16() {
+                    out.push_str(&format!("{unit:04X}"));
+                }
+                out.push_str(">\n");
+            }
+            out.push_str("endbfchar\n");
+        }
+        out.push_str("endcmap\nCMapName currentdict /CMap defineresource pop\nend\nend\n");
+        out.into_bytes()
+    }
+
     pub fn widths_array(&self) -> Vec<lopdf::Object> {
         let mut out = Vec::new();
         let mut run: Vec<lopdf::Object> = Vec::new();
