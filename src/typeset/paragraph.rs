@@ -264,12 +264,12 @@ impl Builder<'_, '_> {
             return;
         }
         let single = word.len() == 1;
-        for (text, pi, offset) in word.drain(..) {
+        for (text, pi, word_offset) in word.drain(..) {
             let piece = &pieces[pi];
             let clean = hyphenate::strip_soft_hyphens(&text);
             let shaped = self.setter.shaper.shape(&clean, piece.style);
             if !shaped.missing.is_empty() {
-                self.report_missing(&shaped.missing, piece, &text, offset);
+                self.report_missing(&shaped.missing, piece, &text, word_offset);
             }
             let hyphens = match &self.style.hyphenate {
                 Some(lang) if single && piece.style != Style::Mono && shaped.missing.is_empty() => {
@@ -316,7 +316,7 @@ impl Builder<'_, '_> {
                 let next = cuts.next();
                 let end = next.map_or((shaped.runs.len(), 0), |(r, g, _)| (r, g));
                 let parts = parts_between(&shaped.runs, start, end, piece);
-                self.push_box(parts, piece);
+                self.push_box(parts, span_in(piece, word_offset, text.len()));
                 match next {
                     Some((_, _, hyphen)) => {
                         let (width, content) = if hyphen {
@@ -346,7 +346,8 @@ impl Builder<'_, '_> {
     }
 
     /// Pushes a box of parts, cutting it (with a warning) if it is wider than the measure.
-    fn push_box(&mut self, parts: Vec<Part>, piece: &Piece) {
+    /// `word` is where the word is in the manuscript, for the warning.
+    fn push_box(&mut self, parts: Vec<Part>, word: Span) {
         let width: f64 = parts.iter().map(|p| p.width).sum();
         if parts.is_empty() {
             return;
@@ -357,7 +358,7 @@ impl Builder<'_, '_> {
         }
         self.setter.diags.push(
             Diagnostic::warning(
-                piece.span,
+                word,
                 format!(
                     "a word is {:.0} pt wide, wider than the {:.0} pt line; it is broken to fit",
                     width, self.style.measure
@@ -418,20 +419,12 @@ impl Builder<'_, '_> {
         (parts.iter().map(|p| p.width).sum(), Content::Parts(parts))
     }
 
-    /// Reports characters no font has, once per character per book, at the character when the
-    /// piece's text is the manuscript's text as written (else at the piece).
+    /// Reports characters no font has, once per character per book, at the character.
     fn report_missing(&mut self, missing: &[char], piece: &Piece, word: &str, offset: usize) {
-        let PieceKind::Text(piece_text) = &piece.kind else {
-            return;
-        };
-        let exact = (piece.span.end - piece.span.start) as usize == piece_text.len();
         for &c in missing {
             let span = match word.find(c) {
-                Some(at) if exact => {
-                    let start = piece.span.start as usize + offset + at;
-                    Span::new(piece.span.file, start..start + c.len_utf8())
-                }
-                _ => piece.span,
+                Some(at) => span_in(piece, offset + at, c.len_utf8()),
+                None => piece.span,
             };
             let first = self
                 .setter
@@ -578,6 +571,18 @@ impl Builder<'_, '_> {
         merge_links(&mut line.links);
         merge_runs(&mut line.items);
         line
+    }
+}
+
+/// The span of `len` bytes at `offset` in a piece's text, when the piece's text is the
+/// manuscript's text as written (same length as its span); else the piece's whole span.
+fn span_in(piece: &Piece, offset: usize, len: usize) -> Span {
+    match &piece.kind {
+        PieceKind::Text(text) if (piece.span.end - piece.span.start) as usize == text.len() => {
+            let start = piece.span.start as usize + offset;
+            Span::new(piece.span.file, start..start + len)
+        }
+        _ => piece.span,
     }
 }
 

@@ -423,3 +423,20 @@ fn a_cff_font_is_refused_at_the_fonts_table() {
     .code(1)
     .expect("error", "Body.otf has PostScript (CFF) outlines", "book.toml:5:1");
 }
+
+#[test]
+fn a_word_wider_than_the_line_is_broken_with_a_warning_at_the_word() {
+    // Digits are never hyphenated: 120 of them make a word twice as wide as the line.
+    let long = "0123456789".repeat(12);
+    let dir = book(&[(
+        "book.md",
+        format!("# One\n\nA word: {long} ends here.\n").as_bytes(),
+    )]);
+    let (code, stderr) = quire(dir.path(), &["build", ".", "--format", "pdf"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stderr.contains("wider than the"), "{stderr}");
+    assert!(
+        stderr.contains("--> book.md:3:9\n"),
+        "the warning points at the word:\n{stderr}"
+    );
+}
