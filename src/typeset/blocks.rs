@@ -115,15 +115,7 @@ impl<'s, 'a> Blocks<'s, 'a> {
         keep: usize,
     ) -> usize {
         let span = crate::diag::Span::point(crate::diag::FileId(0), 0);
-        let piece = Piece {
-            kind: PieceKind::Text(text.to_string()),
-            style,
-            size,
-            rise: 0.0,
-            link: None,
-            strike: false,
-            span,
-        };
+        let piece = Piece::plain(PieceKind::Text(text.to_string()), style, size, span);
         self.set_lines(
             &[piece],
             Align::Center,
@@ -209,15 +201,12 @@ impl<'s, 'a> Blocks<'s, 'a> {
         title: &str,
     ) {
         let cx = InlineContext { style, size };
-        let mut pieces = vec![Piece {
-            kind: PieceKind::Anchor(heading.id.clone()),
+        let mut pieces = vec![Piece::plain(
+            PieceKind::Anchor(heading.id.clone()),
             style,
             size,
-            rise: 0.0,
-            link: None,
-            strike: false,
-            span: heading.span,
-        }];
+            heading.span,
+        )];
         pieces.extend(inline::collect(
             &heading.content,
             cx,
@@ -264,15 +253,12 @@ impl<'s, 'a> Blocks<'s, 'a> {
                     style,
                     size: frame.size,
                 };
-                let mut pieces = vec![Piece {
-                    kind: PieceKind::Anchor(h.id.clone()),
+                let mut pieces = vec![Piece::plain(
+                    PieceKind::Anchor(h.id.clone()),
                     style,
-                    size: frame.size,
-                    rise: 0.0,
-                    link: None,
-                    strike: false,
-                    span: h.span,
-                }];
+                    frame.size,
+                    h.span,
+                )];
                 pieces.extend(inline::collect(
                     &h.content,
                     cx,
@@ -486,15 +472,12 @@ impl<'s, 'a> Blocks<'s, 'a> {
                 (Some(start), None) => format!("{}.", start + i as u64),
                 (None, None) => "•".to_string(),
             };
-            let marker = vec![Piece {
-                kind: PieceKind::Text(marker_text),
-                style: frame.style,
-                size: frame.size,
-                rise: 0.0,
-                link: None,
-                strike: false,
-                span: item.span,
-            }];
+            let marker = vec![Piece::plain(
+                PieceKind::Text(marker_text),
+                frame.style,
+                frame.size,
+                item.span,
+            )];
             let mut marker = Some((marker, frame.size * 0.45));
             for block in &item.blocks {
                 if let (BlockKind::Paragraph(inlines), Some(m)) = (&block.kind, marker.take()) {
@@ -838,15 +821,12 @@ impl<'s, 'a> Blocks<'s, 'a> {
         self.flow.push(Flow::Space(leading * 0.3));
         for note in notes {
             self.placed_notes.push(note.number);
-            let mut pieces = vec![Piece {
-                kind: PieceKind::Anchor(note_anchor(note.number)),
-                style: Style::Regular,
+            let mut pieces = vec![Piece::plain(
+                PieceKind::Anchor(note_anchor(note.number)),
+                Style::Regular,
                 size,
-                rise: 0.0,
-                link: None,
-                strike: false,
-                span: note.span,
-            }];
+                note.span,
+            )];
             pieces.push(Piece {
                 kind: PieceKind::Text(format!("{}.\u{a0}", note.number)),
                 style: Style::Regular,

@@ -23,6 +23,21 @@ pub struct Piece {
     pub span: Span,
 }
 
+impl Piece {
+    /// A piece in `style` at `size`, on the baseline, not linked, not struck.
+    pub fn plain(kind: PieceKind, style: Style, size: f64, span: Span) -> Piece {
+        Piece {
+            kind,
+            style,
+            size,
+            rise: 0.0,
+            link: None,
+            strike: false,
+            span,
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub enum PieceKind {
     Text(String),

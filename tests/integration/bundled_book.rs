@@ -86,23 +86,6 @@ fn heading(epub: &Epub, title: &str) -> (String, usize, Option<String>) {
     found.pop().expect("one heading")
 }
 
-fn context(words: &[String], at: usize, radius: usize) -> String {
-    let start = at.saturating_sub(radius);
-    let end = (at + radius + 1).min(words.len());
-    words[start..end]
-        .iter()
-        .enumerate()
-        .map(|(i, w)| {
-            if start + i == at {
-                format!("[[{w}]]")
-            } else {
-                w.clone()
-            }
-        })
-        .collect::<Vec<_>>()
-        .join(" ")
-}
-
 #[test]
 fn text_contains_every_seed_word_in_order() {
     let epub = bundled().read();
@@ -133,9 +116,9 @@ fn text_contains_every_seed_word_in_order() {
         "seed word #{matched} of {} is missing from the EPUB (or comes more than {MAX_GAP} words \
          late)\n  seed:  … {} …\n  EPUB, after its word #{pos} in {}:  … {} …",
         seed.body.len(),
-        context(&seed.body, matched, 10),
+        crate::common::context(&seed.body, matched, 10),
         owner[pos],
-        context(&stream, pos, 10),
+        crate::common::context(&stream, pos, 10),
     );
 }
 

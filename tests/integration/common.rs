@@ -730,3 +730,21 @@ pub fn longest_in_order(
     }
     best.expect("at least one start")
 }
+
+/// `radius` words either side of `words[at]`, with that word marked `[[…]]`, for failure messages.
+pub fn context(words: &[String], at: usize, radius: usize) -> String {
+    let start = at.saturating_sub(radius);
+    let end = (at + radius + 1).min(words.len());
+    words[start..end]
+        .iter()
+        .enumerate()
+        .map(|(i, w)| {
+            if start + i == at {
+                format!("[[{w}]]")
+            } else {
+                w.clone()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}

@@ -644,23 +644,6 @@ fn find_in_order(
     None
 }
 
-fn context(words: &[String], at: usize, radius: usize) -> String {
-    let start = at.saturating_sub(radius);
-    let end = (at + radius + 1).min(words.len());
-    words[start..end]
-        .iter()
-        .enumerate()
-        .map(|(i, w)| {
-            if start + i == at {
-                format!("[[{w}]]")
-            } else {
-                w.clone()
-            }
-        })
-        .collect::<Vec<_>>()
-        .join(" ")
-}
-
 #[test]
 fn text_contains_every_seed_word_in_order() {
     let Some(text) = bundled_text() else {
@@ -705,8 +688,8 @@ fn text_contains_every_seed_word_in_order() {
          {MAX_GAP} words late)\n  seed:  … {} …\n  PDF, after its word #{pos}:  … {} …",
         seed.body[matched],
         seed.body.len(),
-        context(&seed.body, matched, 10),
-        context(&stream, pos, 10),
+        crate::common::context(&seed.body, matched, 10),
+        crate::common::context(&stream, pos, 10),
     );
 }
 
