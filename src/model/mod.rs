@@ -22,7 +22,9 @@
 //! - text holds no raw markup: writers escape it themselves.
 
 mod meta;
+mod print;
 
+pub use print::{PrintPage, TextPosition};
 pub use meta::{
     Creator, CreatorRole, Date, Identifier, Language, Metadata, civil_from_unix, unix_from_civil,
 };
