@@ -100,6 +100,9 @@ impl Default for TypesetOptions {
 pub struct Typeset {
     pub document: Document,
     pub diagnostics: Diagnostics,
+    /// Where each page that begins with the book's text begins, in page order (for the
+    /// EPUB's page-list).
+    pub pages: Vec<crate::model::PrintPage>,
 }
 
 /// The process-wide shaper of the bundled fonts: fonts are parsed and words shaped once per
@@ -186,6 +189,7 @@ pub fn typeset(book: &Book, options: &TypesetOptions) -> Typeset {
     Typeset {
         document,
         diagnostics,
+        pages: Vec::new(),
     }
 }
 
