@@ -24,10 +24,10 @@
 mod meta;
 mod print;
 
-pub use print::{PrintPage, TextPosition};
 pub use meta::{
     Creator, CreatorRole, Date, Identifier, Language, Metadata, civil_from_unix, unix_from_civil,
 };
+pub use print::{PrintPage, TextPosition};
 
 use crate::diag::Span;
 

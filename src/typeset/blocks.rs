@@ -3,7 +3,10 @@
 //!
 //! - Paragraphs are justified and hyphenated, with a first-line indent except after a heading,
 //!   a scene break, a list, a quotation, or at the start of a division.
-//! - Division headings open a new page; section headings keep their two following lines.
+//! - Parts open on a right-hand page of their own (their text starts on the next recto);
+//!   chapters open a new page; section headings keep their two following lines.
+//! - No orphans or widows: a paragraph's first line keeps its second, its penultimate its
+//!   last; a short tight list stays whole and keeps the line after it.
 //! - Block quotes are indented on both sides and set a size smaller.
 //! - List items hang their bullet or number in the left margin of the item.
 //! - Code is set in the monospace face, ragged and unhyphenated; a line too long for the
@@ -11,19 +14,29 @@
 //! - Tables are a grid with a rule above, below the header and below the body (booktabs);
 //!   columns take their natural width, shrunk in proportion when the measure is too narrow.
 //! - Figures are scaled to the measure, never beyond their pixels at 300 dpi.
-//! - Notes are set at the end of the division of their first reference (quire 3 moves them to
-//!   the foot of the page).
+//! - Notes are set each in a list of its own, at 9/11, for [`super::pages`] to put at the
+//!   foot of the page of their first mark (the lines carry the marks' note numbers).
+//! - Every line that begins with the book's text says where ([`Line::start`]); lines of a
+//!   block without text begin "at" the block.
 //!
 //! Nothing in the model is skipped: every block and inline kind has a rendering here.
 
-use super::flow::{Flow, Line, LineItem};
+mod front;
+
+pub use front::ContentsEntry;
+
+use super::flow::{Flow, HeadingMark, Line, LineItem, PageStyle};
 use super::font::Style;
 use super::inline::{self, Context as InlineContext, Piece, PieceKind, note_anchor};
 use super::paragraph::{self, Align, ParagraphStyle, Setter};
+use crate::diag::Span;
 use crate::model::{
     Alignment, Block, BlockKind, Book, Division, DivisionKind, Heading, Inline, InlineKind, List,
-    Note, Table,
+    Note, Table, TextPosition,
 };
+
+/// A tight list of at most this many lines is kept on one page.
+const SHORT_LIST_LINES: usize = 10;
 
 /// Sizes and measures of the body text.
 #[derive(Debug, Clone, Copy)]
@@ -52,9 +65,11 @@ pub struct Blocks<'s, 'a> {
     pub body: Body,
     pub language: Option<String>,
     pub flow: Vec<Flow>,
+    /// The notes this instance set: (number, the note's own vertical list).
+    pub notes: Vec<(u32, Vec<Flow>)>,
     seen_notes: Vec<u32>,
-    /// Notes already set (each is set once, after the division of its first reference).
-    placed_notes: Vec<u32>,
+    /// The notes this instance sets (those first referenced in its part of the book).
+    own_notes: Vec<u32>,
     /// The next paragraph is not indented.
     no_indent: bool,
 }
@@ -72,8 +87,9 @@ impl<'s, 'a> Blocks<'s, 'a> {
             body,
             language,
             flow: Vec::new(),
+            notes: Vec::new(),
             seen_notes: Vec::new(),
-            placed_notes: Vec::new(),
+            own_notes: Vec::new(),
             no_indent: true,
         }
     }
@@ -88,20 +104,23 @@ impl<'s, 'a> Blocks<'s, 'a> {
         }
     }
 
-    /// The title page: title, subtitle and author, centred on a page of their own.
-    pub fn title_page(&mut self, title: &str, subtitle: Option<&str>, author: Option<&str>) {
-        let frame = self.frame();
-        self.flow.push(Flow::Space(self.body.block_height * 0.25));
-        self.display(title, Style::Regular, 24.0, 30.0, frame, 0);
-        if let Some(sub) = subtitle {
-            self.flow.push(Flow::Space(10.0));
-            self.display(sub, Style::Italic, 14.0, 18.0, frame, 0);
+    /// Marks the line at `index` of the list as the start of a heading.
+    fn mark_heading(
+        &mut self,
+        index: usize,
+        level: u8,
+        title: &str,
+        running: &str,
+        anchor: Option<&crate::model::AnchorId>,
+    ) {
+        if let Some(Flow::Line(line)) = self.flow.get_mut(index) {
+            line.heading = Some(HeadingMark {
+                level,
+                title: title.to_string(),
+                running: running.to_string(),
+                anchor: anchor.cloned(),
+            });
         }
-        if let Some(author) = author {
-            self.flow.push(Flow::Space(36.0));
-            self.display(author, Style::Regular, 13.0, 16.0, frame, 0);
-        }
-        self.flow.push(Flow::PageBreak);
     }
 
     /// A centred line (or lines) of plain text.
@@ -131,13 +150,13 @@ impl<'s, 'a> Blocks<'s, 'a> {
         )
     }
 
-    /// Leaves out, from the notes this instance sets, those that belong elsewhere (divisions
-    /// are set in parallel, each with its own notes; see [`note_homes`]).
-    pub fn only_notes_of(&mut self, homes: &[Option<usize>], division: Option<usize>) {
-        self.placed_notes = homes
+    /// Chooses the notes this instance sets: those whose home (see [`note_homes`]) is
+    /// `part` (`None`: the front matter). Divisions are set in parallel, each with its notes.
+    pub fn only_notes_of(&mut self, homes: &[Option<usize>], part: Option<usize>) {
+        self.own_notes = homes
             .iter()
             .enumerate()
-            .filter(|(_, home)| **home != division)
+            .filter(|(_, home)| **home == part)
             .map(|(i, _)| i as u32 + 1)
             .collect();
     }
@@ -149,47 +168,41 @@ impl<'s, 'a> Blocks<'s, 'a> {
 
     pub fn division(&mut self, division: &Division) {
         let frame = self.frame();
-        self.flow.push(Flow::PageBreak);
-        self.flow.push(Flow::Space(self.body.leading * 4.0));
-        let size = match division.kind {
-            DivisionKind::Part => 20.0,
-            DivisionKind::Chapter => 17.0,
-        };
-        let title = division.heading.plain_text();
-        self.heading(
-            &division.heading,
-            Style::Regular,
-            size,
-            size * 1.3,
-            frame,
-            1,
-            &title,
-        );
-        self.flow.push(Flow::Space(self.body.leading * 2.0));
+        match division.kind {
+            DivisionKind::Part => {
+                // A part title page on a recto; the part's text starts on the next recto.
+                self.flow.push(Flow::Break { recto: true });
+                self.flow.push(Flow::Style(PageStyle::Opener));
+                self.flow.push(Flow::Space(self.body.block_height * 0.3));
+                self.heading(&division.heading, Style::Regular, 20.0, 26.0, frame, 0);
+                self.flow.push(Flow::Break { recto: true });
+            }
+            DivisionKind::Chapter => {
+                self.flow.push(Flow::Break { recto: false });
+                self.flow.push(Flow::Style(PageStyle::Opener));
+                self.flow.push(Flow::Space(self.body.leading * 4.0));
+                self.heading(&division.heading, Style::Regular, 17.0, 22.0, frame, 2);
+                self.flow.push(Flow::Space(self.body.leading * 2.0));
+            }
+        }
         self.no_indent = true;
         self.blocks(&division.intro, frame);
         for section in &division.sections {
-            self.flow.push(Flow::Space(self.body.leading * 1.5));
-            let title = section.heading.plain_text();
-            self.heading(
-                &section.heading,
-                Style::Italic,
-                self.body.size * 1.2,
-                self.body.size * 1.45,
-                frame,
-                2,
-                &title,
-            );
-            self.flow.push(Flow::Space(self.body.leading * 0.5));
+            // Space, heading and space come to two grid lines above the heading's baseline
+            // and two below it: the text after it stays on the baseline grid.
+            let size = self.body.size * 1.2;
+            let leading = self.body.size * 1.45;
+            self.flow
+                .push(Flow::Space(self.body.leading * 2.0 - leading));
+            self.heading(&section.heading, Style::Italic, size, leading, frame, 2);
+            self.flow.push(Flow::Space(self.body.leading * 0.2));
             self.no_indent = true;
             self.blocks(&section.blocks, frame);
         }
-        let notes = self.notes_of(division);
-        self.notes(&notes, frame);
     }
 
-    /// A heading: centred, unhyphenated, kept with the two lines that follow it.
-    #[allow(clippy::too_many_arguments)]
+    /// A division or section heading: centred, unhyphenated, kept with the `keep` lines
+    /// that follow it, and marked for the outline and the running heads.
     fn heading(
         &mut self,
         heading: &Heading,
@@ -197,8 +210,7 @@ impl<'s, 'a> Blocks<'s, 'a> {
         size: f64,
         leading: f64,
         frame: Frame,
-        level: u8,
-        title: &str,
+        keep: usize,
     ) {
         let cx = InlineContext { style, size };
         let mut pieces = vec![Piece::plain(
@@ -225,12 +237,18 @@ impl<'s, 'a> Blocks<'s, 'a> {
                 style,
                 ..frame
             },
-            2,
+            keep,
             None,
         );
-        if let Some(Flow::Line(line)) = self.flow.get_mut(first) {
-            line.outline = Some((level, title.to_string()));
-        }
+        let title = heading.plain_text();
+        let running = heading.short_title.clone().unwrap_or_else(|| title.clone());
+        self.mark_heading(
+            first,
+            heading.level.min(2),
+            &title,
+            &running,
+            Some(&heading.id),
+        );
     }
 
     fn blocks(&mut self, blocks: &[Block], frame: Frame) {
@@ -240,6 +258,25 @@ impl<'s, 'a> Blocks<'s, 'a> {
     }
 
     fn block(&mut self, block: &Block, frame: Frame) {
+        let first = self.flow.len();
+        self.block_kind(block, frame);
+        // A block whose first line does not begin with the book's text (a figure, a table's
+        // rule, a scene break) begins "at" the block.
+        let first_line = self.flow[first..].iter_mut().find_map(|f| match f {
+            Flow::Line(line) => Some(line),
+            _ => None,
+        });
+        if let Some(line) = first_line
+            && line.start.is_none()
+        {
+            line.start = Some(TextPosition {
+                node: block.span,
+                offset: 0,
+            });
+        }
+    }
+
+    fn block_kind(&mut self, block: &Block, frame: Frame) {
         match &block.kind {
             BlockKind::Paragraph(inlines) => self.paragraph(inlines, frame, Align::Justify),
             BlockKind::Heading(h) => {
@@ -298,7 +335,7 @@ impl<'s, 'a> Blocks<'s, 'a> {
                 self.no_indent = true;
             }
             BlockKind::List(list) => self.list(list, frame),
-            BlockKind::Code { text, .. } => self.code(text, frame),
+            BlockKind::Code { text, .. } => self.code(text, block.span, frame),
             BlockKind::Table(table) => self.table(table, frame),
             BlockKind::Figure(image) => {
                 self.flow.push(Flow::Space(frame.leading * 0.5));
@@ -419,11 +456,14 @@ impl<'s, 'a> Blocks<'s, 'a> {
             self.hang_marker(first, &marker, gap);
         }
         let n = lines.len();
+        let grid = frame.leading == self.body.leading;
         for (i, mut line) in lines.drain(..).enumerate() {
+            line.grid = grid;
             if keep > 0 {
                 line.keep_with_next = n - i - 1 + keep;
-            } else if n >= 2 && i == 0 {
-                // Never a paragraph's first line alone at the foot of a page (quire 3 does the rest).
+            } else if n >= 2 && (i == 0 || i == n - 2) {
+                // No orphan (the first line alone at the foot of a page), no widow (the last
+                // line alone at the top of one).
                 line.keep_with_next = 1;
             }
             self.flow.push(Flow::Line(line));
@@ -462,6 +502,7 @@ impl<'s, 'a> Blocks<'s, 'a> {
             ..frame
         };
         self.flow.push(Flow::Space(frame.leading * 0.4));
+        let first = self.flow.len();
         for (i, item) in list.items.iter().enumerate() {
             if i > 0 && !list.tight {
                 self.flow.push(Flow::Space(frame.leading * 0.4));
@@ -505,19 +546,34 @@ impl<'s, 'a> Blocks<'s, 'a> {
                 self.set_lines(&m.0, Align::Left, None, 0.0, frame, 0, None);
             }
         }
+        // A short tight list (the slogans closing a text) stays whole, with the line after it.
+        let lines: Vec<usize> = (first..self.flow.len())
+            .filter(|&i| matches!(self.flow[i], Flow::Line(_)))
+            .collect();
+        if list.tight && lines.len() <= SHORT_LIST_LINES {
+            for &i in &lines {
+                if let Flow::Line(line) = &mut self.flow[i] {
+                    line.keep_with_next = line.keep_with_next.max(1);
+                }
+            }
+        }
         self.flow.push(Flow::Space(frame.leading * 0.4));
         self.no_indent = true;
     }
 
-    fn code(&mut self, text: &str, frame: Frame) {
+    fn code(&mut self, text: &str, span: Span, frame: Frame) {
         let size = frame.size * 0.82;
         let leading = frame.leading * 0.85;
         let shaper = self.setter.shaper;
         let advance = shaper.width("0", Style::Mono) * size;
         let per_line = ((frame.measure / advance).floor() as usize).max(8);
         self.flow.push(Flow::Space(frame.leading * 0.4));
+        let mut line_offset = 0;
         for source_line in text.split('\n') {
             let chars: Vec<char> = source_line.chars().collect();
+            let bytes: Vec<usize> = source_line.char_indices().map(|(i, _)| i).collect();
+            let line_start = line_offset;
+            line_offset += source_line.len() + 1;
             let mut start = 0;
             let mut first = true;
             loop {
@@ -534,6 +590,10 @@ impl<'s, 'a> Blocks<'s, 'a> {
                 let mut line = Line {
                     leading,
                     indent: frame.left,
+                    start: Some(TextPosition {
+                        node: span,
+                        offset: (line_start + bytes.get(start).copied().unwrap_or(0)) as u32,
+                    }),
                     ..Line::default()
                 };
                 let x0 = if first { 0.0 } else { 2.0 * advance };
@@ -737,6 +797,10 @@ impl<'s, 'a> Blocks<'s, 'a> {
                     line.items.append(&mut l.items);
                     line.links.append(&mut l.links);
                     line.anchors.append(&mut l.anchors);
+                    line.notes.append(&mut l.notes);
+                    if line.start.is_none() {
+                        line.start = l.start;
+                    }
                 }
             }
             line.keep_with_next = rows - r - 1;
@@ -774,118 +838,81 @@ impl<'s, 'a> Blocks<'s, 'a> {
         }));
     }
 
-    /// The notes whose first reference is in `division`, in number order, with notes
-    /// referenced only from those notes after them.
-    fn notes_of(&self, division: &Division) -> Vec<&'s Note> {
-        let mut ids = Vec::new();
-        let mut blocks: Vec<&Block> = division.intro.iter().collect();
-        for s in &division.sections {
-            collect_note_ids(&s.heading.content, &mut ids);
-            blocks.extend(s.blocks.iter());
-        }
-        collect_note_ids(&division.heading.content, &mut ids);
-        for b in blocks {
-            block_note_ids(b, &mut ids);
-        }
-        let mut notes: Vec<&Note> = Vec::new();
-        let mut i = 0;
-        while i < ids.len() {
-            if let Some(note) = self.book.notes.get(ids[i] as usize)
-                && !self.placed_notes.contains(&note.number)
-                && !notes.iter().any(|n| n.number == note.number)
-            {
-                notes.push(note);
-                for b in &note.blocks {
-                    block_note_ids(b, &mut ids);
-                }
-            }
-            i += 1;
-        }
-        notes.sort_by_key(|n| n.number);
-        notes
-    }
-
-    fn notes(&mut self, notes: &[&Note], frame: Frame) {
-        if notes.is_empty() {
-            return;
-        }
-        let size = self.body.size * 0.82;
-        let leading = self.body.leading * 0.8;
-        let note_frame = Frame {
+    /// Sets this instance's notes (see [`Self::only_notes_of`]), each in a list of its own,
+    /// in number order, into [`Self::notes`].
+    pub fn set_notes(&mut self) {
+        let size = self.body.size * 9.0 / 11.0;
+        let leading = self.body.leading * 11.0 / 14.0;
+        let frame = Frame {
             size,
             leading,
-            ..frame
+            ..self.frame()
         };
-        self.flow.push(Flow::Space(self.body.leading * 1.5));
-        self.rule(frame.left, frame.measure * 0.3, 0.4, leading);
-        self.flow.push(Flow::Space(leading * 0.3));
-        for note in notes {
-            self.placed_notes.push(note.number);
-            let mut pieces = vec![Piece::plain(
-                PieceKind::Anchor(note_anchor(note.number)),
-                Style::Regular,
-                size,
-                note.span,
-            )];
-            pieces.push(Piece {
-                kind: PieceKind::Text(format!("{}.\u{a0}", note.number)),
-                style: Style::Regular,
-                size,
-                rise: 0.0,
-                link: Some(super::flow::LinkGoal::Anchor(inline::noteref_anchor(
-                    note.number,
-                ))),
-                strike: false,
-                span: note.span,
-            });
-            let mut rest = note.blocks.iter();
-            if let Some(Block {
-                kind: BlockKind::Paragraph(inlines),
-                ..
-            }) = note.blocks.first()
-            {
-                rest.next();
-                let cx = InlineContext {
-                    style: Style::Regular,
-                    size,
-                };
-                pieces.extend(inline::collect(
-                    inlines,
-                    cx,
-                    self.book,
-                    &mut self.seen_notes,
-                ));
-            }
-            self.set_lines(
-                &pieces,
-                Align::Justify,
-                self.language.clone(),
-                0.0,
-                note_frame,
-                0,
-                None,
-            );
-            for block in rest {
-                self.no_indent = false;
-                self.block(block, note_frame);
-            }
-            self.flow.push(Flow::Space(leading * 0.2));
+        let numbers = std::mem::take(&mut self.own_notes);
+        let saved = std::mem::take(&mut self.flow);
+        for &number in &numbers {
+            let Some(note) = self.book.notes.get(number as usize - 1) else {
+                continue;
+            };
+            self.note(note, frame);
+            let list = std::mem::take(&mut self.flow);
+            self.notes.push((number, list));
         }
+        self.flow = saved;
+        self.own_notes = numbers;
     }
 
-    /// Notes referenced from the front matter, set after it.
-    pub fn front_notes(&mut self, front: &[Block]) {
-        let mut ids = Vec::new();
-        for b in front {
-            block_note_ids(b, &mut ids);
+    /// One note: its number (linking back to the mark) and its text, then its other blocks.
+    fn note(&mut self, note: &Note, frame: Frame) {
+        let mut pieces = vec![Piece::plain(
+            PieceKind::Anchor(note_anchor(note.number)),
+            Style::Regular,
+            frame.size,
+            note.span,
+        )];
+        pieces.push(Piece {
+            link: Some(super::flow::LinkGoal::Anchor(inline::noteref_anchor(
+                note.number,
+            ))),
+            ..Piece::plain(
+                PieceKind::Text(format!("{}.\u{a0}", note.number)),
+                Style::Regular,
+                frame.size,
+                note.span,
+            )
+        });
+        let mut rest = note.blocks.iter();
+        if let Some(Block {
+            kind: BlockKind::Paragraph(inlines),
+            ..
+        }) = note.blocks.first()
+        {
+            rest.next();
+            let cx = InlineContext {
+                style: Style::Regular,
+                size: frame.size,
+            };
+            pieces.extend(inline::collect(
+                inlines,
+                cx,
+                self.book,
+                &mut self.seen_notes,
+            ));
         }
-        let notes: Vec<&Note> = ids
-            .iter()
-            .filter_map(|&i| self.book.notes.get(i as usize))
-            .filter(|n| !self.placed_notes.contains(&n.number))
-            .collect();
-        let frame = self.frame();
-        self.notes(&notes, frame);
+        let indent = frame.size;
+        self.set_lines(
+            &pieces,
+            Align::Justify,
+            self.language.clone(),
+            indent,
+            frame,
+            0,
+            None,
+        );
+        for block in rest {
+            self.no_indent = false;
+            self.block(block, frame);
+        }
     }
 }
 

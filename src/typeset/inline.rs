@@ -21,6 +21,9 @@ pub struct Piece {
     pub link: Option<LinkGoal>,
     pub strike: bool,
     pub span: Span,
+    /// The piece's text is the whole text of the model node at `span` (a text or code
+    /// inline), so that byte offsets into it are [`TextPosition`](crate::model::TextPosition)s.
+    pub locatable: bool,
 }
 
 impl Piece {
@@ -34,6 +37,7 @@ impl Piece {
             link: None,
             strike: false,
             span,
+            locatable: false,
         }
     }
 }
@@ -45,6 +49,8 @@ pub enum PieceKind {
     LineBreak,
     /// An id declared here.
     Anchor(AnchorId),
+    /// The first mark of note `n`: declares its anchor and anchors the note on this line.
+    NoteMark(u32),
     /// An inline image: asset index and alt text.
     Image {
         asset: usize,
@@ -108,6 +114,7 @@ impl State {
             link: self.link.clone(),
             strike: self.strike,
             span,
+            locatable: false,
         }
     }
 }
@@ -134,7 +141,10 @@ fn walk(inlines: &[Inline], state: &State, book: &Book, seen: &mut Vec<u32>, out
     for inline in inlines {
         let span = inline.span;
         match &inline.kind {
-            InlineKind::Text(t) => out.push(state.piece(PieceKind::Text(t.clone()), span)),
+            InlineKind::Text(t) => out.push(Piece {
+                locatable: true,
+                ..state.piece(PieceKind::Text(t.clone()), span)
+            }),
             InlineKind::SoftBreak => out.push(state.piece(PieceKind::Text(" ".into()), span)),
             InlineKind::LineBreak => out.push(state.piece(PieceKind::LineBreak, span)),
             InlineKind::Anchor(id) => out.push(state.piece(PieceKind::Anchor(id.clone()), span)),
@@ -190,7 +200,10 @@ fn walk(inlines: &[Inline], state: &State, book: &Book, seen: &mut Vec<u32>, out
                     size: state.size * 0.88,
                     ..state.clone()
                 };
-                out.push(s.piece(PieceKind::Text(text.clone()), span));
+                out.push(Piece {
+                    locatable: true,
+                    ..s.piece(PieceKind::Text(text.clone()), span)
+                });
             }
             InlineKind::Link {
                 target, content, ..
@@ -234,7 +247,7 @@ fn walk(inlines: &[Inline], state: &State, book: &Book, seen: &mut Vec<u32>, out
                 let number = note.number;
                 if !seen.contains(&number) {
                     seen.push(number);
-                    out.push(state.piece(PieceKind::Anchor(noteref_anchor(number)), span));
+                    out.push(state.piece(PieceKind::NoteMark(number), span));
                 }
                 let s = State {
                     size: state.size * 0.68,

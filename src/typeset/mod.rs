@@ -5,33 +5,34 @@
 //! inline                      a paragraph's inlines → styled pieces
 //! paragraph                   pieces → boxes/glue/penalties → linebreak (Knuth–Plass) → lines
 //! blocks                      every block kind → the vertical list (lines, spaces, breaks)
-//! flow                        the vertical list → pages
-//! (here)                      pages → layout::Document: margins, folios, links, outline
+//! flow                        the vertical list: lines, spaces, breaks, keeps, note marks
+//! pages                       the vertical list → pages: grid, keeps, footnotes, spreads
+//! compose                     pages → layout::Document: margins, heads, folios, links, outline
+//! (here)                      the order: parts in parallel, body pages, contents, front pages
 //! ```
 //!
 //! The shaper is the single source of glyph ids and advances: the line breaker measures with
 //! them and the PDF writer emits exactly them. The PDF writer reads only [`layout`].
 
 mod blocks;
+mod compose;
 pub mod flow;
 pub mod font;
 pub mod hyphenate;
 mod inline;
 pub mod layout;
 pub mod linebreak;
+pub mod pages;
 mod paragraph;
 pub mod shape;
 
 use crate::diag::Diagnostics;
-use crate::model::{AnchorId, Book, ImageFormat};
-use flow::{LineItem, LinkGoal};
-use font::{FaceId, Fonts, Style};
-use layout::{
-    Document, DocumentInfo, FontId, GlyphRun, ImageData, ImageId, Link, LinkTarget, OutlineEntry,
-    Page, PageItem,
-};
+use crate::model::{Book, ImageFormat};
+use flow::Flow;
+use font::Fonts;
+use layout::Document;
 use shape::Shaper;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 use std::sync::{Arc, OnceLock};
 
 /// Page size and margins, in points.
@@ -123,7 +124,7 @@ pub fn typeset(book: &Book, options: &TypesetOptions) -> Typeset {
     let page = options.page;
     let measure = page.width - page.inner - page.outer;
     let block_height = page.height - page.top - page.bottom;
-    let body = blocks::Body {
+    let body_style = blocks::Body {
         size: options.body_size,
         leading: options.leading,
         measure,
@@ -136,9 +137,10 @@ pub fn typeset(book: &Book, options: &TypesetOptions) -> Typeset {
     };
     let language = Some(book.meta.language.primary());
     let homes = blocks::note_homes(book);
-    // One part of the book into the vertical list: `None` for the title page and front
-    // matter, `Some(i)` for division `i`. Parts are independent, so they are set in parallel.
-    let set_part = |part: Option<usize>| -> (Vec<flow::Flow>, Diagnostics) {
+    // One part of the book into its vertical list and its notes' lists: `None` for the
+    // title pages and front matter, `Some(i)` for division `i`. Parts are independent, so
+    // they are set in parallel.
+    let set_part = |part: Option<usize>| -> SetPart {
         let mut diags = Diagnostics::new();
         let mut setter = paragraph::Setter {
             shaper: &shaper,
@@ -147,247 +149,177 @@ pub fn typeset(book: &Book, options: &TypesetOptions) -> Typeset {
             params,
             images: &images,
         };
-        let mut b = blocks::Blocks::new(&mut setter, book, body, language.clone());
+        let mut b = blocks::Blocks::new(&mut setter, book, body_style, language.clone());
         b.only_notes_of(&homes, part);
         match part {
             None => {
                 let author = book.meta.author_line();
-                b.title_page(
+                b.title_pages(
                     &book.meta.title,
                     book.meta.subtitle.as_deref(),
                     author.as_deref(),
                 );
+                b.copyright_page(&copyright(book));
                 if !book.front.is_empty() {
                     b.front(&book.front);
-                    b.front_notes(&book.front);
                 }
             }
             Some(i) => b.division(&book.divisions[i]),
         }
+        b.set_notes();
         let flow = std::mem::take(&mut b.flow);
+        let notes = std::mem::take(&mut b.notes);
         drop(b);
-        (flow, diags)
+        (flow, notes, diags)
     };
     let parts: Vec<Option<usize>> = std::iter::once(None)
         .chain((0..book.divisions.len()).map(Some))
         .collect();
     let results = crate::parallel::map(&parts, |&part| set_part(part));
     let mut diagnostics = Diagnostics::new();
-    let mut flow = Vec::new();
-    for (part_flow, diags) in results {
-        flow.extend(part_flow);
+    let mut front = Vec::new();
+    let mut body = Vec::new();
+    let mut note_lists: Vec<Vec<Flow>> = vec![Vec::new(); book.notes.len()];
+    for (k, (part_flow, notes, diags)) in results.into_iter().enumerate() {
+        if k == 0 {
+            front = part_flow;
+        } else {
+            body.extend(part_flow);
+        }
+        for (number, list) in notes {
+            if let Some(slot) = note_lists.get_mut((number as usize).wrapping_sub(1)) {
+                *slot = list;
+            }
+        }
         diagnostics.extend(diags);
     }
-    let pages = flow::paginate(
-        &flow,
-        flow::Block {
-            top: page.top,
-            height: block_height,
-        },
+    let frame = pages::Frame {
+        height: block_height,
+        grid: options.leading,
+        first_baseline: (options.leading * 0.75).max(options.body_size * 0.8),
+        note_skip: options.leading + options.body_size * 0.75,
+        note_gap: options.leading * 0.15,
+        max_notes: 0.6,
+    };
+    let notes = pages::Notes::new(&note_lists);
+    let body_pages = pages::paginate(&body, &notes, frame);
+    // The contents, now that the body's folios are known.
+    let entries = contents_entries(&body, &body_pages);
+    if !entries.is_empty() {
+        let mut setter = paragraph::Setter {
+            shaper: &shaper,
+            diags: &mut diagnostics,
+            missing_reported: &missing,
+            params,
+            images: &images,
+        };
+        let mut b = blocks::Blocks::new(&mut setter, book, body_style, language.clone());
+        b.contents(contents_title(&book.meta.language.primary()), &entries);
+        front.append(&mut b.flow);
+    }
+    let mut front_pages = pages::paginate(&front, &notes, frame);
+    if front_pages.len() % 2 == 1 {
+        // The body starts on a recto.
+        front_pages.push(pages::PageBox {
+            blank: true,
+            ..pages::PageBox::default()
+        });
+    }
+    drop(notes);
+    let composed = compose::compose(
+        book,
+        vec![
+            compose::Sequence {
+                flow: front,
+                pages: front_pages,
+                numbering: compose::Numbering::Roman,
+            },
+            compose::Sequence {
+                flow: body,
+                pages: body_pages,
+                numbering: compose::Numbering::Arabic,
+            },
+        ],
+        note_lists,
+        &shaper,
+        options,
     );
-    let document = compose(book, flow, &pages, &shaper, options);
     Typeset {
-        document,
+        document: composed.document,
         diagnostics,
-        pages: Vec::new(),
+        pages: composed.print_pages,
     }
 }
 
-/// Places the paginated lines on pages with their margins, folios, links and outline.
-fn compose(
-    book: &Book,
-    mut flow: Vec<flow::Flow>,
-    pages: &[Vec<flow::Placed>],
-    shaper: &Shaper,
-    options: &TypesetOptions,
-) -> Document {
-    let geometry = options.page;
-    let mut fonts: Vec<FaceId> = Vec::new();
-    let mut font_id = |face: FaceId| -> FontId {
-        let i = fonts.iter().position(|&f| f == face).unwrap_or_else(|| {
-            fonts.push(face);
-            fonts.len() - 1
-        });
-        FontId(i as u32)
-    };
-    let mut images: Vec<usize> = Vec::new();
-    let mut anchors: BTreeMap<AnchorId, (usize, f64)> = BTreeMap::new();
-    let mut pending_links: Vec<(usize, Link, AnchorId)> = Vec::new();
-    let mut outline: Vec<OutlineEntry> = Vec::new();
-    let mut out_pages = Vec::with_capacity(pages.len());
-    for (p, placed) in pages.iter().enumerate() {
-        let number = p + 1;
-        let left = if number % 2 == 1 {
-            geometry.inner
-        } else {
-            geometry.outer
-        };
-        let mut page = Page {
-            width: geometry.width,
-            height: geometry.height,
-            items: Vec::new(),
-            links: Vec::new(),
-            label: number.to_string(),
-        };
-        for pl in placed {
-            let flow::Flow::Line(line) =
-                std::mem::replace(&mut flow[pl.index], flow::Flow::Space(0.0))
-            else {
-                continue;
-            };
-            let x0 = left + line.indent;
-            let baseline = geometry.top + pl.baseline;
-            let top = baseline - line.ascent;
-            for id in &line.anchors {
-                anchors.entry(id.clone()).or_insert((p, top));
-            }
-            if let Some((level, title)) = &line.outline {
-                let entry = OutlineEntry {
-                    title: title.clone(),
-                    page: p,
-                    y: top,
-                    children: Vec::new(),
-                };
-                match (level, outline.last_mut()) {
-                    (2, Some(parent)) => parent.children.push(entry),
-                    _ => outline.push(entry),
-                }
-            }
-            for item in line.items {
-                page.items.push(match item {
-                    LineItem::Glyphs {
-                        x,
-                        rise,
-                        face,
-                        size,
-                        glyphs,
-                    } => PageItem::Glyphs(GlyphRun {
-                        font: font_id(face),
-                        size,
-                        x: x0 + x,
-                        y: baseline - rise,
-                        glyphs,
-                    }),
-                    LineItem::Rule {
-                        x,
-                        dy,
-                        width,
-                        thickness,
-                    } => PageItem::Rule {
-                        x: x0 + x,
-                        y: baseline - dy,
-                        width,
-                        thickness,
-                    },
-                    LineItem::Image {
-                        asset,
-                        x,
-                        width,
-                        height,
-                        alt,
-                    } => {
-                        let i = images.iter().position(|&a| a == asset).unwrap_or_else(|| {
-                            images.push(asset);
-                            images.len() - 1
-                        });
-                        PageItem::Image {
-                            image: ImageId(i as u32),
-                            x: x0 + x,
-                            y: baseline - height,
-                            width,
-                            height,
-                            alt,
-                        }
-                    }
+/// A part of the book set: its vertical list, its notes' lists (by number), its problems.
+type SetPart = (Vec<Flow>, Vec<(u32, Vec<Flow>)>, Diagnostics);
+
+/// The contents: every division and section heading of the body, with its folio.
+fn contents_entries(body: &[Flow], pages: &[pages::PageBox]) -> Vec<blocks::ContentsEntry> {
+    let mut entries = Vec::new();
+    for (p, page) in pages.iter().enumerate() {
+        for placed in &page.body {
+            if let Some(Flow::Line(line)) = body.get(placed.index)
+                && let Some(mark) = &line.heading
+                && let Some(anchor) = &mark.anchor
+            {
+                entries.push(blocks::ContentsEntry {
+                    level: mark.level,
+                    title: mark.title.clone(),
+                    anchor: anchor.clone(),
+                    folio: compose::Numbering::Arabic.folio(p + 1),
                 });
             }
-            for link in &line.links {
-                let rect = Link {
-                    x: x0 + link.x,
-                    y: top,
-                    width: link.width,
-                    height: line.ascent + line.depth,
-                    target: LinkTarget::Uri(String::new()),
-                };
-                match &link.goal {
-                    LinkGoal::Uri(uri) => page.links.push(Link {
-                        target: LinkTarget::Uri(uri.clone()),
-                        ..rect
-                    }),
-                    LinkGoal::Anchor(id) => pending_links.push((p, rect, id.clone())),
-                }
-            }
-        }
-        // The folio, centred at the foot.
-        folio(
-            &mut page,
-            &number.to_string(),
-            shaper,
-            &mut font_id,
-            geometry,
-        );
-        out_pages.push(page);
-    }
-    for (p, link, id) in pending_links {
-        if let Some(&(page, y)) = anchors.get(&id) {
-            out_pages[p].links.push(Link {
-                target: LinkTarget::Page { page, y },
-                ..link
-            });
         }
     }
-    let meta = &book.meta;
-    Document {
-        pages: out_pages,
-        fonts: fonts.iter().map(|&f| shaper.fonts().data(f)).collect(),
-        images: images
-            .iter()
-            .map(|&a| {
-                let asset = &book.assets[a];
-                ImageData {
-                    bytes: Arc::new(asset.bytes.clone()),
-                    pixels: asset.pixels.unwrap_or((1, 1)),
-                }
-            })
-            .collect(),
-        info: DocumentInfo {
-            title: meta.title.clone(),
-            subtitle: meta.subtitle.clone(),
-            author: meta.author_line(),
-            subject: meta.description.clone(),
-            keywords: meta.subjects.clone(),
-            language: meta.language.as_str().to_string(),
-            date: meta.modified,
-            creator: format!("quire {}", env!("CARGO_PKG_VERSION")),
-            identifier: meta.identifier.0.clone(),
-        },
-        outline,
+    entries
+}
+
+/// "Contents" in the book's language (English for the languages quire does not know).
+fn contents_title(language: &str) -> &'static str {
+    match language {
+        "de" => "Inhalt",
+        "fr" => "Table des matières",
+        "es" => "Índice",
+        "it" => "Indice",
+        "pt" => "Sumário",
+        "nl" => "Inhoud",
+        "ru" => "Содержание",
+        _ => "Contents",
     }
 }
 
-fn folio(
-    page: &mut Page,
-    text: &str,
-    shaper: &Shaper,
-    font_id: &mut impl FnMut(FaceId) -> FontId,
-    geometry: PageGeometry,
-) {
-    let size = 9.5;
-    let shaped = shaper.shape(text, Style::Regular);
-    let width = shaped.width * size;
-    let mut x = (geometry.width - width) / 2.0;
-    let y = geometry.height - geometry.bottom + 30.0;
-    for run in &shaped.runs {
-        let (glyphs, gx) = flow::place_glyphs(&run.glyphs, size);
-        page.items.push(PageItem::Glyphs(GlyphRun {
-            font: font_id(run.face),
-            size,
-            x,
-            y,
-            glyphs,
-        }));
-        x += gx;
+/// The copyright page's paragraphs: title and author, rights, source, identifier, date and
+/// the typesetter.
+fn copyright(book: &Book) -> Vec<String> {
+    let meta = &book.meta;
+    let mut out = Vec::new();
+    let mut title = meta.title.clone();
+    if let Some(sub) = &meta.subtitle {
+        title = format!("{title}: {sub}");
     }
+    match meta.author_line() {
+        Some(author) => out.push(format!("{title}, by {author}")),
+        None => out.push(title),
+    }
+    if let Some(rights) = &meta.rights {
+        out.push(rights.clone());
+    }
+    if let Some(source) = &meta.source {
+        out.push(format!("Source: {source}"));
+    }
+    out.push(format!("Identifier: {}", meta.identifier.0));
+    if let Some(date) = &meta.date {
+        out.push(format!("First published {date}."));
+    }
+    let (y, m, d, ..) = crate::model::civil_from_unix(meta.modified);
+    out.push(format!("This edition {y:04}-{m:02}-{d:02}."));
+    out.push(format!(
+        "Typeset with quire {} in {}.",
+        env!("CARGO_PKG_VERSION"),
+        "Gentium Book Plus"
+    ));
+    out
 }
 
 /// Whether the PDF can show an image of this format (SVG cannot be drawn yet).

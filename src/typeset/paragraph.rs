@@ -17,7 +17,7 @@ use super::inline::{Piece, PieceKind};
 use super::linebreak::{self, INFINITY, Item, Params};
 use super::shape::{ShapedRun, Shaper};
 use crate::diag::{Diagnostic, Diagnostics, Span};
-use crate::model::AnchorId;
+use crate::model::{AnchorId, TextPosition};
 use std::collections::BTreeSet;
 use std::ops::Range;
 use std::sync::Arc;
@@ -80,8 +80,11 @@ struct Part {
 #[derive(Debug, Clone)]
 enum Content {
     None,
-    Parts(Vec<Part>),
+    /// Glyphs, and where in the book's text they begin (when they are the book's text).
+    Parts(Vec<Part>, Option<TextPosition>),
     Anchor(AnchorId),
+    /// The first mark of a note.
+    NoteMark(u32),
     Image {
         asset: usize,
         alt: String,
@@ -139,6 +142,10 @@ pub fn set(pieces: &[Piece], style: &ParagraphStyle, setter: &mut Setter<'_>) ->
             PieceKind::Anchor(id) => {
                 b.flush_word(&mut word, pieces);
                 b.push(Item::Box { width: 0.0 }, Content::Anchor(id.clone()));
+            }
+            PieceKind::NoteMark(number) => {
+                b.flush_word(&mut word, pieces);
+                b.push(Item::Box { width: 0.0 }, Content::NoteMark(*number));
             }
             PieceKind::Image { asset, alt, pixels } => {
                 b.flush_word(&mut word, pieces);
@@ -316,7 +323,17 @@ impl Builder<'_, '_> {
                 let next = cuts.next();
                 let end = next.map_or((shaped.runs.len(), 0), |(r, g, _)| (r, g));
                 let parts = parts_between(&shaped.runs, start, end, piece);
-                self.push_box(parts, span_in(piece, word_offset, text.len()));
+                let at = piece.locatable.then(|| {
+                    let clean_offset = clusters
+                        .iter()
+                        .find(|c| (c.0, c.1) == start)
+                        .map_or(0, |c| c.2);
+                    TextPosition {
+                        node: piece.span,
+                        offset: (word_offset + source_offset(&text, clean_offset)) as u32,
+                    }
+                });
+                self.push_box(parts, at, span_in(piece, word_offset, text.len()));
                 match next {
                     Some((_, _, hyphen)) => {
                         let (width, content) = if hyphen {
@@ -347,13 +364,13 @@ impl Builder<'_, '_> {
 
     /// Pushes a box of parts, cutting it (with a warning) if it is wider than the measure.
     /// `word` is where the word is in the manuscript, for the warning.
-    fn push_box(&mut self, parts: Vec<Part>, word: Span) {
+    fn push_box(&mut self, parts: Vec<Part>, at: Option<TextPosition>, word: Span) {
         let width: f64 = parts.iter().map(|p| p.width).sum();
         if parts.is_empty() {
             return;
         }
         if width <= self.style.measure {
-            self.push(Item::Box { width }, Content::Parts(parts));
+            self.push(Item::Box { width }, Content::Parts(parts, at));
             return;
         }
         self.setter.diags.push(
@@ -368,12 +385,16 @@ impl Builder<'_, '_> {
         );
         let mut line: Vec<Part> = Vec::new();
         let mut line_width = 0.0;
+        let mut at = at;
         for part in parts {
             for g in part.range.clone() {
                 let gw = part.run.glyphs[g].advance * part.size;
                 if line_width + gw > self.style.measure && line_width > 0.0 {
                     let done = std::mem::take(&mut line);
-                    self.push(Item::Box { width: line_width }, Content::Parts(done));
+                    self.push(
+                        Item::Box { width: line_width },
+                        Content::Parts(done, at.take()),
+                    );
                     self.push(
                         Item::Penalty {
                             width: 0.0,
@@ -399,7 +420,7 @@ impl Builder<'_, '_> {
             }
         }
         if !line.is_empty() {
-            self.push(Item::Box { width: line_width }, Content::Parts(line));
+            self.push(Item::Box { width: line_width }, Content::Parts(line, at));
         }
     }
 
@@ -416,7 +437,10 @@ impl Builder<'_, '_> {
                 ..piece.clone()
             },
         );
-        (parts.iter().map(|p| p.width).sum(), Content::Parts(parts))
+        (
+            parts.iter().map(|p| p.width).sum(),
+            Content::Parts(parts, None),
+        )
     }
 
     /// Reports characters no font has, once per character per book, at the character.
@@ -502,7 +526,14 @@ impl Builder<'_, '_> {
         let place_content = |content: &Content, x: f64, line: &mut Line| match content {
             Content::None => {}
             Content::Anchor(id) => line.anchors.push(id.clone()),
-            Content::Parts(parts) => {
+            Content::NoteMark(number) => {
+                line.anchors.push(super::inline::noteref_anchor(*number));
+                line.notes.push(*number);
+            }
+            Content::Parts(parts, at) => {
+                if line.start.is_none() && line.items.is_empty() {
+                    line.start = *at;
+                }
                 let mut px = x;
                 for part in parts {
                     place_part(part, px, line, self.setter.shaper);
@@ -572,6 +603,20 @@ impl Builder<'_, '_> {
         merge_runs(&mut line.items);
         line
     }
+}
+
+/// The byte offset in `text` of the byte `clean` of `text` with its soft hyphens removed.
+fn source_offset(text: &str, clean: usize) -> usize {
+    let mut seen = 0;
+    for (i, c) in text.char_indices() {
+        if seen >= clean {
+            return i;
+        }
+        if c != '\u{ad}' {
+            seen += c.len_utf8();
+        }
+    }
+    text.len()
 }
 
 /// The span of `len` bytes at `offset` in a piece's text, when the piece's text is the

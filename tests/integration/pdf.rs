@@ -175,7 +175,7 @@ fn bundled_text() -> Option<&'static str> {
         let pages = bundled_boxes()?;
         let mut text = String::new();
         for page in pages {
-            for line in &page.lines {
+            for line in page.lines.iter().filter(|l| !is_furniture(l)) {
                 text.push_str(&line.text());
                 text.push('\n');
             }
@@ -875,6 +875,13 @@ fn bundled_boxes() -> Option<&'static [BoxPage]> {
             Some(parse_bbox(&stdout(&output)))
         })
         .as_deref()
+}
+
+/// A running head or folio: a line above the text block (6 × 9 in: top margin 54 pt) or in
+/// the foot margin below the last line a page may run to (a long page's last baseline is at
+/// 582.5 pt; an opener's folio at 606 pt).
+fn is_furniture(line: &Line) -> bool {
+    line.y_max < 50.0 || line.y_min > 592.0
 }
 
 /// Rounds to 0.1 pt, as an integer key.
