@@ -173,14 +173,14 @@ impl<'s, 'a> Blocks<'s, 'a> {
                 // A part title page on a recto; the part's text starts on the next recto.
                 self.flow.push(Flow::Break { recto: true });
                 self.flow.push(Flow::Style(PageStyle::Opener));
-                self.flow.push(Flow::Space(self.body.block_height * 0.3));
+                self.flow.push(Flow::Skip(self.body.block_height * 0.3));
                 self.heading(&division.heading, Style::Regular, 20.0, 26.0, frame, 0);
                 self.flow.push(Flow::Break { recto: true });
             }
             DivisionKind::Chapter => {
                 self.flow.push(Flow::Break { recto: false });
                 self.flow.push(Flow::Style(PageStyle::Opener));
-                self.flow.push(Flow::Space(self.body.leading * 4.0));
+                self.flow.push(Flow::Skip(self.body.leading * 4.0));
                 self.heading(&division.heading, Style::Regular, 17.0, 22.0, frame, 2);
                 self.flow.push(Flow::Space(self.body.leading * 2.0));
             }

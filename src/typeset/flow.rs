@@ -126,6 +126,8 @@ pub enum Flow {
     Line(Line),
     /// Vertical space, dropped at the top of a page.
     Space(f64),
+    /// Vertical space kept even at the top of a page (the sink of a title or an opener).
+    Skip(f64),
     /// Start a new page (unless the current one is empty); with `recto`, a right-hand one,
     /// leaving a blank page when needed.
     Break {

@@ -156,6 +156,8 @@ pub(crate) struct Face {
     bytes: &'static [u8],
     index: u32,
     name: String,
+    /// The family name for people (`Gentium Book Plus`).
+    family: String,
     metrics: FaceMetrics,
     /// 1 / units per em: multiply font units by this to get ems.
     pub(crate) scale: f64,
@@ -175,12 +177,14 @@ impl Face {
         }
         let scale = 1.0 / upem;
         let name = postscript_name(&rb).unwrap_or_else(|| fallback_name(label));
+        let family = family_name(&rb).unwrap_or_else(|| name.clone());
         let metrics = face_metrics(&rb, scale);
         Ok(Face {
             rb,
             bytes,
             index,
             name,
+            family,
             metrics,
             scale,
         })
@@ -214,6 +218,23 @@ fn postscript_name(face: &ttf_parser::Face<'_>) -> Option<String> {
                 .collect::<String>()
         })
         .filter(|s| !s.is_empty())
+}
+
+/// The typographic family name (name id 16), else the family name (id 1).
+fn family_name(face: &ttf_parser::Face<'_>) -> Option<String> {
+    [
+        ttf_parser::name_id::TYPOGRAPHIC_FAMILY,
+        ttf_parser::name_id::FAMILY,
+    ]
+    .iter()
+    .find_map(|&id| {
+        face.names()
+            .into_iter()
+            .filter(|n| n.name_id == id)
+            .find_map(|n| n.to_string())
+            .map(|s| s.trim().to_string())
+            .filter(|s| !s.is_empty())
+    })
 }
 
 /// A PostScript-safe name from a file name, for fonts without one.
@@ -356,6 +377,11 @@ impl Fonts {
     /// The PostScript name of `face` (`GentiumBookPlus-Regular`).
     pub fn name(&self, face: FaceId) -> &str {
         &self.get(face).name
+    }
+
+    /// The family name of `face` (`Gentium Book Plus`), for the colophon.
+    pub fn family(&self, face: FaceId) -> &str {
+        &self.get(face).family
     }
 
     /// What the PDF writer needs for this face: PostScript name, the whole font file, index.

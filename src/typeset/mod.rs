@@ -159,7 +159,7 @@ pub fn typeset(book: &Book, options: &TypesetOptions) -> Typeset {
                     book.meta.subtitle.as_deref(),
                     author.as_deref(),
                 );
-                b.copyright_page(&copyright(book));
+                b.copyright_page(&copyright(book, &shaper));
                 if !book.front.is_empty() {
                     b.front(&book.front);
                 }
@@ -290,34 +290,38 @@ fn contents_title(language: &str) -> &'static str {
 }
 
 /// The copyright page's paragraphs: title and author, rights, source, identifier, date and
-/// the typesetter.
-fn copyright(book: &Book) -> Vec<String> {
+/// the typesetter with the body face.
+fn copyright(book: &Book, shaper: &Shaper) -> Vec<String> {
     let meta = &book.meta;
     let mut out = Vec::new();
     let mut title = meta.title.clone();
     if let Some(sub) = &meta.subtitle {
-        title = format!("{title}: {sub}");
+        let joint = if title.ends_with(['!', '?', '.']) {
+            " "
+        } else {
+            ": "
+        };
+        title = format!("{title}{joint}{sub}");
     }
     match meta.author_line() {
-        Some(author) => out.push(format!("{title}, by {author}")),
-        None => out.push(title),
+        Some(author) => out.push(format!("{title}, by {author}.")),
+        None => out.push(format!("{title}.")),
+    }
+    if let Some(date) = &meta.date {
+        out.push(format!("First published {date}."));
     }
     if let Some(rights) = &meta.rights {
         out.push(rights.clone());
     }
     if let Some(source) = &meta.source {
-        out.push(format!("Source: {source}"));
+        out.push(format!("Source: {source}."));
     }
-    out.push(format!("Identifier: {}", meta.identifier.0));
-    if let Some(date) = &meta.date {
-        out.push(format!("First published {date}."));
-    }
-    let (y, m, d, ..) = crate::model::civil_from_unix(meta.modified);
-    out.push(format!("This edition {y:04}-{m:02}-{d:02}."));
+    out.push(meta.identifier.0.clone());
+    let fonts = shaper.fonts();
     out.push(format!(
         "Typeset with quire {} in {}.",
         env!("CARGO_PKG_VERSION"),
-        "Gentium Book Plus"
+        fonts.family(fonts.face(font::Style::Regular))
     ));
     out
 }

@@ -113,7 +113,7 @@ impl<'a> Notes<'a> {
                             lines.push((i, line.leading, space + line.leading));
                             space = 0.0;
                         }
-                        Flow::Space(s) if !lines.is_empty() => space += s,
+                        Flow::Space(s) | Flow::Skip(s) if !lines.is_empty() => space += s,
                         _ => {}
                     }
                 }
@@ -196,20 +196,30 @@ pub fn paginate(flow: &[Flow], notes: &Notes<'_>, frame: Frame) -> Vec<PageBox> 
         let (recto, after_recto, recto_end) = maker.fill(&after_verso, number + 1, bottom);
         let mut spread = (verso, recto, after_recto);
         if recto_end == End::Full && !spread.1.blank && !same_foot(&spread.0, &spread.1) {
-            let short = spread.0.foot().min(spread.1.foot());
-            let mut limits = vec![bottom + frame.grid];
-            if bottom - short <= 2.0 * frame.grid + 0.5 {
-                limits.push(short);
-            }
-            for limit in limits {
+            // First run the spread one line long; else both pages as short as the shorter,
+            // then shorter still if that moves a keep (at most two lines short).
+            let attempt = |limit: f64| {
                 let (v, s, e) = maker.fill(&state, number, limit);
-                if e != End::Full {
-                    continue;
-                }
                 let (r, s2, e2) = maker.fill(&s, number + 1, limit);
-                if e2 == End::Full && same_foot(&v, &r) {
-                    spread = (v, r, s2);
-                    break;
+                let balanced = e == End::Full && e2 == End::Full && same_foot(&v, &r);
+                (balanced, (v, r, s2))
+            };
+            let (balanced, long) = attempt(bottom + frame.grid);
+            if balanced {
+                spread = long;
+            } else {
+                let mut limit = spread.0.foot().min(spread.1.foot());
+                while bottom - limit <= 2.0 * frame.grid + 0.5 {
+                    let (balanced, short) = attempt(limit);
+                    let lower = short.0.foot().min(short.1.foot());
+                    if balanced {
+                        spread = short;
+                        break;
+                    }
+                    if lower >= limit - 0.5 {
+                        break;
+                    }
+                    limit = lower;
                 }
             }
         }
@@ -294,6 +304,10 @@ impl Maker<'_, '_> {
                     if y.is_some() {
                         space += s;
                     }
+                    next += 1;
+                }
+                Flow::Skip(s) => {
+                    space += s;
                     next += 1;
                 }
                 Flow::Break { recto } => {
@@ -513,7 +527,7 @@ impl Maker<'_, '_> {
                     space = 0.0;
                     remaining = remaining.saturating_sub(1).max(line.keep_with_next);
                 }
-                Flow::Space(s) => {
+                Flow::Space(s) | Flow::Skip(s) => {
                     if remaining == 0 {
                         break;
                     }
@@ -534,8 +548,8 @@ impl Maker<'_, '_> {
     fn baseline(&self, line: &Line, y: Option<f64>, space: f64) -> f64 {
         let f = &self.frame;
         let natural = match y {
-            None if line.grid => return f.first_baseline,
-            None => return line.ascent.max(line.leading * 0.75),
+            None if line.grid => space + f.first_baseline,
+            None => space + line.ascent.max(line.leading * 0.75),
             Some(y) => y + space + line.leading,
         };
         if !line.grid {

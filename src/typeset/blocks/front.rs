@@ -27,11 +27,11 @@ impl Blocks<'_, '_> {
     pub fn title_pages(&mut self, title: &str, subtitle: Option<&str>, author: Option<&str>) {
         let frame = self.frame();
         self.flow.push(Flow::Style(PageStyle::Plain));
-        self.flow.push(Flow::Space(self.body.block_height * 0.22));
+        self.flow.push(Flow::Skip(self.body.block_height * 0.22));
         self.display(title, Style::Regular, 15.0, 19.0, frame, 0);
         self.flow.push(Flow::Break { recto: true });
         self.flow.push(Flow::Style(PageStyle::Plain));
-        self.flow.push(Flow::Space(self.body.block_height * 0.22));
+        self.flow.push(Flow::Skip(self.body.block_height * 0.22));
         let first = self.flow.len();
         self.display(title, Style::Regular, 24.0, 30.0, frame, 0);
         self.mark_heading(first, 1, title, title, None);
@@ -70,13 +70,13 @@ impl Blocks<'_, '_> {
             .iter()
             .map(|f| match f {
                 Flow::Line(l) => l.leading,
-                Flow::Space(s) => *s,
+                Flow::Space(s) | Flow::Skip(s) => *s,
                 _ => 0.0,
             })
             .sum();
         self.flow.push(Flow::Style(PageStyle::Plain));
-        self.flow.push(Flow::Space(
-            (self.body.block_height - height - frame.leading).max(0.0),
+        self.flow.push(Flow::Skip(
+            (self.body.block_height - height - self.body.leading).max(0.0),
         ));
         // The page's only content: nothing of it may move to another page.
         let n = lines.iter().filter(|f| matches!(f, Flow::Line(_))).count();
@@ -97,7 +97,7 @@ impl Blocks<'_, '_> {
         let frame = self.frame();
         self.flow.push(Flow::Break { recto: true });
         self.flow.push(Flow::Style(PageStyle::Opener));
-        self.flow.push(Flow::Space(self.body.leading * 4.0));
+        self.flow.push(Flow::Skip(self.body.leading * 4.0));
         let first = self.flow.len();
         self.display(title, Style::Regular, 17.0, 22.0, frame, 2);
         self.mark_heading(first, 1, title, title, None);
