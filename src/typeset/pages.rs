@@ -261,6 +261,13 @@ pub fn paginate(flow: &[Flow], notes: &Notes<'_>, frame: Frame) -> Vec<PageBox> 
             state = next;
         }
     }
+    // Breaks at the end of the list (a part with no text) leave no empty pages behind.
+    while pages
+        .last()
+        .is_some_and(|p| p.body.is_empty() && p.notes.is_empty())
+    {
+        pages.pop();
+    }
     if pages.is_empty() {
         pages.push(PageBox::default());
     }

@@ -205,3 +205,103 @@ fn hostile_manuscripts_typeset_and_write_without_panicking() {
         crate::pdf::write(&result.document).unwrap_or_else(|e| panic!("{e} for {text:?}"));
     }
 }
+
+/// Every place where a print page begins names a text node of the book (or a block) and a
+/// char boundary inside its text; pages are listed once each, in order.
+#[test]
+fn print_pages_name_places_in_the_book() {
+    use crate::diag::Span;
+    use crate::model::{Block, BlockKind, Inline, InlineKind};
+    use std::collections::BTreeMap;
+
+    fn inlines(list: &[Inline], out: &mut BTreeMap<(u32, u32), String>) {
+        for i in list {
+            match &i.kind {
+                InlineKind::Text(t) | InlineKind::Code(t) => {
+                    out.insert((i.span.start, i.span.end), t.clone());
+                }
+                InlineKind::Emphasis(c)
+                | InlineKind::Strong(c)
+                | InlineKind::Strikethrough(c)
+                | InlineKind::Superscript(c)
+                | InlineKind::Subscript(c)
+                | InlineKind::Link { content: c, .. } => inlines(c, out),
+                _ => {}
+            }
+        }
+    }
+    fn blocks(list: &[Block], out: &mut BTreeMap<(u32, u32), String>) {
+        for b in list {
+            match &b.kind {
+                BlockKind::Paragraph(i) => inlines(i, out),
+                BlockKind::Heading(h) => inlines(&h.content, out),
+                BlockKind::List(l) => l.items.iter().for_each(|i| blocks(&i.blocks, out)),
+                BlockKind::BlockQuote(b) => blocks(b, out),
+                BlockKind::Code { text, .. } => {
+                    out.insert((b.span.start, b.span.end), text.clone());
+                }
+                BlockKind::Table(t) => t
+                    .head
+                    .iter()
+                    .chain(t.rows.iter().flatten())
+                    .for_each(|c| inlines(c, out)),
+                BlockKind::DefinitionList(d) => d.iter().for_each(|d| {
+                    inlines(&d.term, out);
+                    d.definitions.iter().for_each(|b| blocks(b, out));
+                }),
+                BlockKind::Figure(_) | BlockKind::SceneBreak => {
+                    out.insert((b.span.start, b.span.end), String::new());
+                }
+            }
+        }
+    }
+    // A long book: the same text many times, so that pages begin mid-paragraph and mid-word.
+    let long = EVERYTHING
+        .replace("[^a]", "")
+        .replace("[^a]: The note's text.\n", "")
+        + &"\n\nA paragraph long enough to run over the foot of a page, again and again, with \
+            hyphenatable vocabulary: incomprehensibility, internationalization, responsibilities. "
+            .repeat(120);
+    let book = book(&long);
+    let result = typeset(&book, &TypesetOptions::default());
+    let mut nodes = BTreeMap::new();
+    blocks(&book.front, &mut nodes);
+    for d in &book.divisions {
+        inlines(&d.heading.content, &mut nodes);
+        blocks(&d.intro, &mut nodes);
+        for s in &d.sections {
+            inlines(&s.heading.content, &mut nodes);
+            blocks(&s.blocks, &mut nodes);
+        }
+    }
+    let labels: Vec<&str> = result
+        .document
+        .pages
+        .iter()
+        .map(|p| p.label.as_str())
+        .collect();
+    assert!(
+        result.pages.len() >= 3,
+        "{} print pages",
+        result.pages.len()
+    );
+    let mut last = 0;
+    for page in &result.pages {
+        let Span { start, end, .. } = page.at.node;
+        let text = nodes
+            .get(&(start, end))
+            .unwrap_or_else(|| panic!("page {} begins in no text node: {:?}", page.label, page.at));
+        let offset = page.at.offset as usize;
+        assert!(
+            offset <= text.len() && text.is_char_boundary(offset),
+            "page {}: offset {offset} in {text:?}",
+            page.label
+        );
+        let index = labels
+            .iter()
+            .position(|&l| l == page.label)
+            .expect("the label of a page");
+        assert!(index >= last, "print pages out of order at {}", page.label);
+        last = index + 1;
+    }
+}
