@@ -202,7 +202,14 @@ pub fn typeset(book: &Book, options: &TypesetOptions) -> Typeset {
         max_notes: 0.6,
     };
     let notes = pages::Notes::new(&note_lists);
-    let body_pages = pages::paginate(&body, &notes, frame);
+    let mut body_pages = pages::paginate(&body, &notes, frame);
+    if !body_pages.len().is_multiple_of(2) {
+        // A printed book is made of leaves: the last page is a verso, blank if need be.
+        body_pages.push(pages::PageBox {
+            blank: true,
+            ..pages::PageBox::default()
+        });
+    }
     // The contents, now that the body's folios are known.
     let entries = contents_entries(&body, &body_pages);
     if !entries.is_empty() {
@@ -218,7 +225,7 @@ pub fn typeset(book: &Book, options: &TypesetOptions) -> Typeset {
         front.append(&mut b.flow);
     }
     let mut front_pages = pages::paginate(&front, &notes, frame);
-    if front_pages.len() % 2 == 1 {
+    if !front_pages.len().is_multiple_of(2) {
         // The body starts on a recto.
         front_pages.push(pages::PageBox {
             blank: true,
