@@ -347,6 +347,7 @@ fn make(
             let options = epub::EpubOptions {
                 generator: format!("quire {}", env!("CARGO_PKG_VERSION")),
                 cover,
+                print: None,
             };
             let bytes = epub::write(book, &options).map_err(|e| e.to_string());
             timings.push(("epub", started.elapsed()));

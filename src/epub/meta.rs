@@ -2,6 +2,12 @@
 //! (`<meta property="…">`): creators with roles, subtitle, date, source, publisher and the
 //! EPUB Accessibility 1.1 set.
 //!
+//! With a page-list, `printPageNumbers` joins the accessibility features and
+//! `<meta property="pageBreakSource">` names the print edition. The property is unprefixed:
+//! it belongs to the package's meta properties vocabulary (EPUB 3.4, replacing `dc:source`
+//! refined by `source-of`; EPUBCheck accepts it since 5.1 and Ace 1.4 reads exactly this
+//! name — an `a11y:pageBreakSource` would leave Ace's `epub-pagesource` check failing).
+//!
 //! `MetadataOpfV3` does not escape its content and its `add_refines()` sets `id` instead of
 //! `refines`, so contents are escaped here and the public `refines` field is set directly.
 //! Creators are written here, not through epub-builder's `add_author`, whose template gives a
@@ -11,6 +17,7 @@
 use epub_builder::MetadataOpfV3;
 
 use super::escape::escape;
+use super::pagebreaks::PageList;
 use super::plan::Plan;
 
 /// The id epub-builder's `dc:title` gets while re-packing (see `repack`).
@@ -70,7 +77,7 @@ fn creator_id(i: usize) -> String {
 
 /// The `<meta property>` elements, in a fixed order: refinements of the titles and
 /// creators, then the accessibility set.
-pub(crate) fn properties(plan: &Plan) -> Vec<MetadataOpfV3> {
+pub(crate) fn properties(plan: &Plan, page_list: Option<&PageList>) -> Vec<MetadataOpfV3> {
     let meta = &plan.book.meta;
     let mut out = Vec::new();
     if meta.subtitle.is_some() {
@@ -101,13 +108,19 @@ pub(crate) fn properties(plan: &Plan) -> Vec<MetadataOpfV3> {
     if images {
         features.push("alternativeText");
     }
+    if page_list.is_some() {
+        features.push("printPageNumbers");
+    }
     for feature in features {
         out.push(property("schema:accessibilityFeature", feature));
+    }
+    if let Some(list) = page_list {
+        out.push(property("pageBreakSource", &list.source));
     }
     out.push(property("schema:accessibilityHazard", "none"));
     out.push(property(
         "schema:accessibilitySummary",
-        &summary(plan, images),
+        &summary(plan, images, page_list.is_some()),
     ));
     out.push(property(
         "dcterms:conformsTo",
@@ -116,7 +129,7 @@ pub(crate) fn properties(plan: &Plan) -> Vec<MetadataOpfV3> {
     out
 }
 
-fn summary(plan: &Plan, images: bool) -> String {
+fn summary(plan: &Plan, images: bool, page_numbers: bool) -> String {
     let mut s = String::from(
         "This publication meets WCAG 2.1 Level AA. It has a table of contents, structured \
          headings and a logical reading order",
@@ -126,6 +139,9 @@ fn summary(plan: &Plan, images: bool) -> String {
     }
     if images {
         s.push_str("; every image has a text description");
+    }
+    if page_numbers {
+        s.push_str("; the page numbers of the print edition are marked and listed");
     }
     s.push_str(". It has no hazards.");
     s

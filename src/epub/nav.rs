@@ -4,10 +4,15 @@
 //! Both carry the same two-level contents: each division, with its sections nested under it,
 //! then the colophon. The nav also holds the landmarks (cover, title page, contents, start of
 //! the body), hidden from the page, and is read as the contents page right after the title
-//! page. A page-list will join them here.
+//! page. With a print edition it holds the `page-list` too (hidden as well): one link per
+//! printed page, in page order, to its marker (see [`super::pagebreaks`]).
+//!
+//! The NCX has no `pageList`: EPUB 3 reading systems take the page-list from the nav, and
+//! the NCX is only kept for the contents of EPUB 2 reading systems.
 
 use super::EpubOptions;
 use super::escape::{escape, push_escaped};
+use super::pagebreaks::PageList;
 use super::pages::document;
 use super::plan::{DocKind, NAV_FILE, Plan, labels};
 
@@ -75,8 +80,12 @@ fn push_ol(out: &mut String, entries: &[Entry]) {
     out.push_str("</ol>\n");
 }
 
-/// `nav.xhtml`: the contents (`doc-toc`) and the landmarks.
-pub(crate) fn nav_xhtml(plan: &Plan, options: &EpubOptions) -> String {
+/// `nav.xhtml`: the contents (`doc-toc`), the landmarks and the page-list.
+pub(crate) fn nav_xhtml(
+    plan: &Plan,
+    options: &EpubOptions,
+    page_list: Option<&PageList>,
+) -> String {
     let mut body = String::new();
     body.push_str(
         "<nav epub:type=\"toc\" role=\"doc-toc\" id=\"toc\" aria-labelledby=\"toc-title\">\n",
@@ -112,6 +121,21 @@ pub(crate) fn nav_xhtml(plan: &Plan, options: &EpubOptions) -> String {
         ));
     }
     body.push_str("</ol>\n</nav>\n");
+    if let Some(list) = page_list {
+        body.push_str(
+            "<nav epub:type=\"page-list\" role=\"doc-pagelist\" id=\"page-list\" aria-labelledby=\"page-list-title\" hidden=\"hidden\">\n<h2 id=\"page-list-title\">",
+        );
+        push_escaped(&mut body, labels::PAGES);
+        body.push_str("</h2>\n<ol>\n");
+        for entry in &list.entries {
+            body.push_str(&format!(
+                "<li><a href=\"{}\">{}</a></li>\n",
+                escape(&entry.href),
+                escape(&entry.label)
+            ));
+        }
+        body.push_str("</ol>\n</nav>\n");
+    }
     document(plan, labels::CONTENTS, Some("contents"), &body, options)
 }
 

@@ -7,6 +7,7 @@
 
 use epub_builder::{EpubBuilder, EpubContent, EpubVersion, ReferenceType, ZipLibrary};
 
+use super::pagebreaks::PageList;
 use super::pages::{Rendered, generator};
 use super::plan::{DocKind, Plan, labels};
 use super::{EpubError, EpubOptions, STYLESHEET, meta};
@@ -16,6 +17,7 @@ pub(crate) fn build(
     plan: &Plan,
     options: &EpubOptions,
     documents: &[Rendered],
+    page_list: Option<&PageList>,
 ) -> Result<Vec<u8>, EpubError> {
     let book_meta = &plan.book.meta;
     let mut builder = EpubBuilder::new(ZipLibrary::new()?)?;
@@ -34,7 +36,7 @@ pub(crate) fn build(
     if let Some(rights) = &book_meta.rights {
         builder.set_license(rights.as_str());
     }
-    for item in meta::properties(plan) {
+    for item in meta::properties(plan, page_list) {
         builder.add_metadata_opf(Box::new(item));
     }
     builder.stylesheet(STYLESHEET.as_bytes())?;

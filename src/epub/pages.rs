@@ -7,6 +7,7 @@
 //! nested `section` labelled by its `h2`; the notes set in the document close it.
 
 use super::escape::{escape, push_escaped};
+use super::pagebreaks::PageBreaks;
 use super::plan::{CSS_FILE, DocKind, Plan};
 use super::xhtml::Body;
 use super::{EpubError, EpubOptions};
@@ -18,12 +19,16 @@ pub(crate) struct Rendered {
     pub xhtml: String,
 }
 
-/// Renders every document of the plan, in reading order.
-pub(crate) fn render_all(plan: &Plan, options: &EpubOptions) -> Result<Vec<Rendered>, EpubError> {
+/// Renders every document of the plan, in reading order, with the page breaks in `breaks`.
+pub(crate) fn render_all(
+    plan: &Plan,
+    options: &EpubOptions,
+    breaks: &mut PageBreaks,
+) -> Result<Vec<Rendered>, EpubError> {
     let mut refs = vec![0u32; plan.book.notes.len()];
     let mut out = Vec::with_capacity(plan.docs.len());
     for (d, doc) in plan.docs.iter().enumerate() {
-        let mut body = Body::new(plan, d, &mut refs);
+        let mut body = Body::new(plan, d, &mut refs, breaks);
         match doc.kind {
             DocKind::Cover => cover(&mut body, plan, options),
             DocKind::TitlePage => title_page(&mut body, plan),

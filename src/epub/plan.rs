@@ -31,6 +31,7 @@ pub(crate) mod labels {
     pub const START: &str = "Start of text";
     pub const COLOPHON: &str = "Colophon";
     pub const NOTES: &str = "Notes";
+    pub const PAGES: &str = "Pages";
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -62,24 +63,9 @@ pub(crate) struct NoteIds {
 
 impl NoteIds {
     fn choose(anchors: &BTreeMap<&str, usize>) -> NoteIds {
-        let clashes = |prefix: &str| {
-            let note = format!("{prefix}note-");
-            let noteref = format!("{prefix}noteref-");
-            anchors
-                .keys()
-                .any(|a| a.starts_with(&note) || a.starts_with(&noteref))
-        };
-        let mut prefix = String::new();
-        let mut n = 1;
-        while clashes(&prefix) {
-            prefix = if n == 1 {
-                "quire-".to_string()
-            } else {
-                format!("quire{n}-")
-            };
-            n += 1;
+        NoteIds {
+            prefix: free_prefix(anchors, &["note-", "noteref-"]),
         }
-        NoteIds { prefix }
     }
 
     /// The id of note `number`'s aside.
@@ -97,6 +83,28 @@ impl NoteIds {
     }
 }
 
+/// The first of "", "quire-", "quire2-", … such that no anchor of the book starts with the
+/// prefix followed by one of `stems`.
+fn free_prefix(anchors: &BTreeMap<&str, usize>, stems: &[&str]) -> String {
+    let clashes = |prefix: &str| {
+        stems.iter().any(|stem| {
+            let start = format!("{prefix}{stem}");
+            anchors.keys().any(|a| a.starts_with(&start))
+        })
+    };
+    let mut prefix = String::new();
+    let mut n = 1;
+    while clashes(&prefix) {
+        prefix = if n == 1 {
+            "quire-".to_string()
+        } else {
+            format!("quire{n}-")
+        };
+        n += 1;
+    }
+    prefix
+}
+
 /// Everything the later steps need to know about where things go.
 #[derive(Debug)]
 pub(crate) struct Plan<'b> {
@@ -109,6 +117,8 @@ pub(crate) struct Plan<'b> {
     /// For each note, the index into `docs` of the document it is set in.
     pub note_home: Vec<usize>,
     pub note_ids: NoteIds,
+    /// What the ids of page-break markers start with before `page-` (see `pagebreaks`).
+    pub page_id_prefix: String,
     /// For each asset, its path inside `OEBPS/` (`images/map.png`).
     pub images: Vec<String>,
     /// The cover image's path inside `OEBPS/`.
@@ -244,6 +254,7 @@ impl<'b> Plan<'b> {
         }
 
         let note_ids = NoteIds::choose(&anchors);
+        let page_id_prefix = free_prefix(&anchors, &["page-"]);
         let (images, cover_image) = image_names(book, options);
         Ok(Plan {
             book,
@@ -251,6 +262,7 @@ impl<'b> Plan<'b> {
             anchors,
             note_home,
             note_ids,
+            page_id_prefix,
             images,
             cover_image,
             body_start,

@@ -238,6 +238,7 @@ fn options() -> EpubOptions {
     EpubOptions {
         generator: "quire 0.1.0".into(),
         cover: None,
+        print: None,
     }
 }
 
@@ -564,4 +565,238 @@ fn broken_model_invariants_are_errors_not_panics() {
         title: None,
     })));
     assert!(write(&book, &options()).is_err());
+}
+
+// ---------------------------------------------------------------------------------------------
+// The print edition's page breaks
+// ---------------------------------------------------------------------------------------------
+
+/// A span of its own for each node of the page-break book (file 1, `n..n + 1`).
+fn node(n: u32) -> Span {
+    Span::new(FileId(1), n as usize..n as usize + 1)
+}
+
+fn text_at(n: u32, s: &str) -> Inline {
+    Inline {
+        kind: InlineKind::Text(s.into()),
+        span: node(n),
+    }
+}
+
+fn block_at(n: u32, kind: BlockKind) -> Block {
+    Block {
+        kind,
+        span: node(n),
+    }
+}
+
+/// One part with one section: a paragraph with a note, a code block, a scene break, a link
+/// and a word with a non-ASCII letter; every node has its own span.
+fn paged_book() -> Book {
+    let mut book = sample_book();
+    book.front.clear();
+    book.assets.clear();
+    let mut heading_1 = heading(1, "part-i", "");
+    heading_1.content = vec![text_at(1, "Part I")];
+    let mut heading_2 = heading(2, "the-plan", "");
+    heading_2.content = vec![text_at(2, "The Plan")];
+    book.divisions = vec![Division {
+        kind: DivisionKind::Part,
+        heading: heading_1,
+        intro: vec![],
+        sections: vec![Section {
+            heading: heading_2,
+            blocks: vec![
+                block_at(
+                    10,
+                    BlockKind::Paragraph(vec![
+                        text_at(11, "Several times ten per cent."),
+                        note_ref(0),
+                        text_at(12, " and catastrophe follows, surely."),
+                    ]),
+                ),
+                block_at(
+                    20,
+                    BlockKind::Code {
+                        language: None,
+                        text: "fn main() {}".into(),
+                    },
+                ),
+                block_at(30, BlockKind::SceneBreak),
+                block_at(
+                    40,
+                    BlockKind::Paragraph(vec![
+                        inline(InlineKind::Link {
+                            target: LinkTarget::External("https://example.org/".into()),
+                            title: None,
+                            content: vec![text_at(41, "a link")],
+                        }),
+                        text_at(42, " Über alles."),
+                    ]),
+                ),
+            ],
+            span: sp(),
+        }],
+        span: sp(),
+    }];
+    book.notes = vec![Note {
+        number: 1,
+        label: "1".into(),
+        blocks: vec![block_at(
+            50,
+            BlockKind::Paragraph(vec![text_at(51, "The note & its text.")]),
+        )],
+        span: sp(),
+    }];
+    book
+}
+
+fn page(label: &str, node_at: u32, offset: u32) -> PrintPage {
+    PrintPage {
+        label: label.into(),
+        at: TextPosition {
+            node: node(node_at),
+            offset,
+        },
+    }
+}
+
+fn paged_options(pages: Vec<PrintPage>) -> EpubOptions {
+    EpubOptions {
+        print: Some(super::PrintEdition {
+            source: "Alarm & Signal!, print edition (6 × 9 in)".into(),
+            pages,
+        }),
+        ..options()
+    }
+}
+
+fn marker(label: &str) -> String {
+    format!(
+        "<span epub:type=\"pagebreak\" role=\"doc-pagebreak\" id=\"page-{label}\" aria-label=\"{label}\"/>"
+    )
+}
+
+/// The pages of `paged_book` that have a place, in page and reading order.
+fn good_pages() -> Vec<PrintPage> {
+    vec![
+        page("1", 2, 0),   // a section heading's text: before the h2
+        page("2", 10, 0),  // a paragraph: before the p
+        page("3", 11, 8),  // inside a text: "Several |times"
+        page("4", 12, 10), // inside a word: " and catas|trophe"
+        page("5", 12, 26), // a second mark in the same text: "|surely"
+        page("6", 20, 3),  // inside a code block: "fn |main"
+        page("7", 30, 0),  // before a scene break
+        page("8", 41, 2),  // inside a link's text: before the link
+        page("9", 51, 4),  // inside the note: "The |note"
+    ]
+}
+
+#[test]
+fn page_breaks_stand_where_the_printed_pages_begin() {
+    let epub = write(&paged_book(), &paged_options(good_pages())).unwrap();
+    let part = entry(&epub, "OEBPS/d01-part-i.xhtml");
+    for expected in [
+        format!("{}<h2 id=\"the-plan\">The Plan</h2>", marker("1")),
+        format!(
+            "{}<p>Several {}times ten per cent.",
+            marker("2"),
+            marker("3")
+        ),
+        format!(
+            " and catas{}trophe follows, {}surely.</p>",
+            marker("4"),
+            marker("5")
+        ),
+        format!("<pre><code>fn {}main() {{}}</code></pre>", marker("6")),
+        format!("{}<hr class=\"scene-break\"/>", marker("7")),
+        format!(
+            "<p>{}<a href=\"https://example.org/\">a link</a> Über alles.</p>",
+            marker("8")
+        ),
+        format!(
+            "<a role=\"doc-backlink\" href=\"#noteref-1\">1.</a> The {}note &amp; its text.</p>",
+            marker("9")
+        ),
+    ] {
+        assert!(part.contains(&expected), "missing {expected}\n{part}");
+    }
+    // The h1 is not preceded by a marker; the words are intact once the markup is skipped.
+    assert!(part.contains("<h1 id=\"part-i\">Part I</h1>"));
+    assert_eq!(part.matches("epub:type=\"pagebreak\"").count(), 9);
+
+    let nav = entry(&epub, "OEBPS/nav.xhtml");
+    let list_at = nav
+        .find("<nav epub:type=\"page-list\"")
+        .expect("a page-list");
+    let list = &nav[list_at..];
+    assert!(list.starts_with(
+        "<nav epub:type=\"page-list\" role=\"doc-pagelist\" id=\"page-list\" aria-labelledby=\"page-list-title\" hidden=\"hidden\">\n<h2 id=\"page-list-title\">Pages</h2>\n<ol>\n<li><a href=\"d01-part-i.xhtml#page-1\">1</a></li>\n<li><a href=\"d01-part-i.xhtml#page-2\">2</a></li>"
+    ));
+    let hrefs: Vec<&str> = list
+        .split("<a href=\"")
+        .skip(1)
+        .map(|s| s.split('"').next().unwrap())
+        .collect();
+    let expected: Vec<String> = (1..=9)
+        .map(|n| format!("d01-part-i.xhtml#page-{n}"))
+        .collect();
+    assert_eq!(hrefs, expected);
+
+    let opf = entry(&epub, "OEBPS/content.opf");
+    assert!(opf.contains("<meta property=\"schema:accessibilityFeature\">printPageNumbers</meta>"));
+    assert!(opf.contains(
+        "<meta property=\"pageBreakSource\">Alarm &amp; Signal!, print edition (6 × 9 in)</meta>"
+    ));
+    assert!(opf.contains("the page numbers of the print edition are marked and listed"));
+    if let Ok(dir) = std::env::var("QUIRE_EPUB_SAMPLE_DIR") {
+        std::fs::write(format!("{dir}/paged.epub"), &epub).unwrap();
+    }
+}
+
+#[test]
+fn page_breaks_without_a_place_are_left_out() {
+    let mut pages = good_pages();
+    pages.push(page("99", 1, 0)); // the h1 comes before page 1 in the EPUB: out of order
+    pages.push(page("10", 999, 0)); // a span that is no node of the book
+    pages.push(page("11", 11, 1000)); // past the end of its text
+    pages.push(page("12", 42, 2)); // inside the two bytes of "Ü"
+    pages.push(page("13", 10, 1)); // a block takes offset 0 only
+    pages.push(page(" ", 42, 0)); // no label
+    let epub = write(&paged_book(), &paged_options(pages)).unwrap();
+    let part = entry(&epub, "OEBPS/d01-part-i.xhtml");
+    let nav = entry(&epub, "OEBPS/nav.xhtml");
+    // The same book as with the good pages only: page 99 was written once, then dropped.
+    let good = write(&paged_book(), &paged_options(good_pages())).unwrap();
+    assert_eq!(part, entry(&good, "OEBPS/d01-part-i.xhtml"));
+    assert_eq!(nav, entry(&good, "OEBPS/nav.xhtml"));
+    assert!(epub == good);
+}
+
+#[test]
+fn without_page_breaks_there_is_no_page_list_and_no_claim() {
+    let none = write(&paged_book(), &options()).unwrap();
+    let unplaced = write(&paged_book(), &paged_options(vec![page("1", 999, 0)])).unwrap();
+    let empty = write(&paged_book(), &paged_options(vec![])).unwrap();
+    assert!(none == unplaced && none == empty);
+    let opf = entry(&none, "OEBPS/content.opf");
+    assert!(!opf.contains("printPageNumbers") && !opf.contains("pageBreakSource"));
+    assert!(!entry(&none, "OEBPS/nav.xhtml").contains("page-list"));
+    assert!(!entry(&none, "OEBPS/d01-part-i.xhtml").contains("pagebreak"));
+}
+
+#[test]
+fn page_ids_avoid_the_books_anchors_and_labels_are_escaped() {
+    let mut book = paged_book();
+    book.divisions[0].sections[0].heading.id = AnchorId("page-1".into());
+    let epub = write(
+        &book,
+        &paged_options(vec![page("1", 11, 0), page("<ii>", 12, 0)]),
+    )
+    .unwrap();
+    let part = entry(&epub, "OEBPS/d01-part-i.xhtml");
+    assert!(part.contains("id=\"quire-page-1\" aria-label=\"1\"/>Several"));
+    assert!(part.contains("id=\"quire-page-ii\" aria-label=\"&lt;ii&gt;\"/> and"));
+    let nav = entry(&epub, "OEBPS/nav.xhtml");
+    assert!(nav.contains("<li><a href=\"d01-part-i.xhtml#quire-page-ii\">&lt;ii&gt;</a></li>"));
 }

@@ -5,13 +5,18 @@
 //! (the first reference to note N has the id `noteref-N`, later ones `noteref-N-2`, …), and
 //! sets the notes whose home is this document at its end, in order.
 //!
+//! It also writes the print edition's page-break markers where the nodes they name are
+//! written (see [`super::pagebreaks`]).
+//!
 //! Problems that mean the model broke its own invariants (a link to an unknown anchor, a
 //! reference to a missing note or image) do not panic: the first one is kept and returned by
 //! [`Body::finish`].
 
 use super::EpubError;
 use super::escape::{class_token, push_escaped};
+use super::pagebreaks::PageBreaks;
 use super::plan::Plan;
+use crate::diag::Span;
 use crate::model::{
     Alignment, Block, BlockKind, Heading, Image, Inline, InlineKind, LinkTarget, List, Table,
 };
@@ -24,16 +29,24 @@ pub(crate) struct Body<'a, 'b> {
     out: String,
     /// For each note, how many references to it have been written so far (whole book).
     refs: &'a mut Vec<u32>,
+    /// The print edition's page breaks still to write (whole book).
+    breaks: &'a mut PageBreaks,
     error: Option<EpubError>,
 }
 
 impl<'a, 'b> Body<'a, 'b> {
-    pub fn new(plan: &'a Plan<'b>, doc: usize, refs: &'a mut Vec<u32>) -> Self {
+    pub fn new(
+        plan: &'a Plan<'b>,
+        doc: usize,
+        refs: &'a mut Vec<u32>,
+        breaks: &'a mut PageBreaks,
+    ) -> Self {
         Body {
             plan,
             doc,
             out: String::new(),
             refs,
+            breaks,
             error: None,
         }
     }
@@ -71,8 +84,63 @@ impl<'a, 'b> Body<'a, 'b> {
         self.out.push('"');
     }
 
+    /// The markers of these pages (see [`super::pagebreaks`] for the markup).
+    fn page_breaks(&mut self, pages: impl IntoIterator<Item = usize>) {
+        for page in pages {
+            let id = self.breaks.id(page).to_string();
+            let label = self.breaks.label(page).to_string();
+            self.raw("<span epub:type=\"pagebreak\" role=\"doc-pagebreak\"");
+            self.attr("id", &id);
+            self.attr("aria-label", &label);
+            self.raw("/>");
+            self.breaks.written(page, self.doc);
+        }
+    }
+
+    /// The markers of the pages that begin just before `block`.
+    fn breaks_before(&mut self, block: &Block) {
+        let pages = self.breaks.take_block(block.span);
+        self.page_breaks(pages);
+    }
+
+    /// Escaped text (of the node with this span) with the markers of the pages that begin in it.
+    fn text_at(&mut self, span: Span, text: &str) {
+        let mut from = 0;
+        for (offset, page) in self.breaks.take_text(span, text) {
+            self.text(&text[from..offset]);
+            self.page_breaks([page]);
+            from = offset;
+        }
+        self.text(&text[from..]);
+    }
+
+    /// The markers of every page that begins inside these inlines, written here: before a
+    /// heading or a link, whose accessible name is its content.
+    fn breaks_before_inlines(&mut self, inlines: &[Inline]) {
+        for inline in inlines {
+            match &inline.kind {
+                InlineKind::Text(t) | InlineKind::Code(t) => {
+                    let pages = self.breaks.take_text(inline.span, t);
+                    self.page_breaks(pages.into_iter().map(|(_, page)| page));
+                }
+                InlineKind::Emphasis(c)
+                | InlineKind::Strong(c)
+                | InlineKind::Strikethrough(c)
+                | InlineKind::Superscript(c)
+                | InlineKind::Subscript(c)
+                | InlineKind::Link { content: c, .. } => self.breaks_before_inlines(c),
+                InlineKind::Image(_)
+                | InlineKind::NoteRef(_)
+                | InlineKind::LineBreak
+                | InlineKind::SoftBreak
+                | InlineKind::Anchor(_) => {}
+            }
+        }
+    }
+
     /// A heading element (`h1`–`h6`) with its id and classes.
     pub fn heading(&mut self, heading: &Heading, level: u8) {
+        self.breaks_before_inlines(&heading.content);
         let level = level.clamp(1, 6);
         self.out.push_str(&format!("<h{level}"));
         self.attr("id", heading.id.as_str());
@@ -96,6 +164,7 @@ impl<'a, 'b> Body<'a, 'b> {
     }
 
     pub fn block(&mut self, block: &Block) {
+        self.breaks_before(block);
         match &block.kind {
             BlockKind::Paragraph(inlines) => {
                 self.raw("<p>");
@@ -120,7 +189,7 @@ impl<'a, 'b> Body<'a, 'b> {
                     self.attr("class", &format!("language-{lang}"));
                 }
                 self.raw(">");
-                self.text(text);
+                self.text_at(block.span, text);
                 self.raw("</code></pre>\n");
             }
             BlockKind::Table(table) => self.table(table),
@@ -195,12 +264,14 @@ impl<'a, 'b> Body<'a, 'b> {
                     if i > 0 {
                         self.raw("\n");
                     }
+                    self.breaks_before(block);
                     if let Some(m) = mark.take() {
                         self.text(m);
                     }
                     self.inlines(inlines);
                 }
                 BlockKind::Paragraph(inlines) => {
+                    self.breaks_before(block);
                     self.raw("<p>");
                     if let Some(m) = mark.take() {
                         self.text(m);
@@ -286,7 +357,7 @@ impl<'a, 'b> Body<'a, 'b> {
 
     fn inline(&mut self, inline: &Inline) {
         match &inline.kind {
-            InlineKind::Text(t) => self.text(t),
+            InlineKind::Text(t) => self.text_at(inline.span, t),
             InlineKind::Emphasis(c) => self.wrapped("em", c),
             InlineKind::Strong(c) => self.wrapped("strong", c),
             InlineKind::Strikethrough(c) => self.wrapped("s", c),
@@ -294,7 +365,7 @@ impl<'a, 'b> Body<'a, 'b> {
             InlineKind::Subscript(c) => self.wrapped("sub", c),
             InlineKind::Code(t) => {
                 self.raw("<code>");
-                self.text(t);
+                self.text_at(inline.span, t);
                 self.raw("</code>");
             }
             InlineKind::Link {
@@ -312,6 +383,7 @@ impl<'a, 'b> Body<'a, 'b> {
                         }
                     },
                 };
+                self.breaks_before_inlines(content);
                 self.raw("<a");
                 self.attr("href", &href);
                 if let Some(title) = title.as_deref().filter(|t| !t.is_empty()) {
@@ -380,9 +452,15 @@ impl<'a, 'b> Body<'a, 'b> {
             self.raw(">");
             self.text(&format!("{}.", note.number));
             self.raw("</a>");
-            let rest = match note.blocks.first().map(|b| &b.kind) {
-                Some(BlockKind::Paragraph(inlines)) => {
+            let rest = match note.blocks.first() {
+                Some(
+                    first @ Block {
+                        kind: BlockKind::Paragraph(inlines),
+                        ..
+                    },
+                ) => {
                     self.raw(" ");
+                    self.breaks_before(first);
                     self.inlines(inlines);
                     &note.blocks[1..]
                 }
