@@ -2,10 +2,14 @@
 //!
 //! ```text
 //! locate ─> read book.toml + manuscript files ─> manuscript::parse ─> config::resolve
-//!        ─> model::Book ─> epub::write ─> output::write_atomic
+//!        ─> model::Book ─> typeset ─┬─> epub::write (with the print pages) ─┬─> output::write_atomic
+//!                                   └─> pdf::write ─────────────────────────┘
 //! ```
 //!
 //! [`load`] does everything up to the [`Book`] and never writes; [`build`] adds the writers.
+//! The book is typeset once, whatever the formats asked for: the EPUB carries the print
+//! edition's page numbers, so `--format epub` and `--format epub,pdf` write the same EPUB.
+//! The typesetter's diagnostics are the PDF's, reported only when the PDF is made.
 //! Both return every diagnostic of the run with the [`SourceMap`] needed to show them.
 //! Invariant: when any diagnostic is an error, nothing is written.
 
@@ -264,17 +268,28 @@ pub fn build(request: &BuildRequest) -> Built {
         Some(dir) => std::env::current_dir().unwrap_or_default().join(dir),
         None => loaded.root.join("out"),
     };
-    // Make every output in memory first, the formats in parallel (the EPUB is written while
-    // the book is typeset): a failure in one format writes none.
-    let cover = &loaded.cover;
+    // Typeset once, then make every output in memory, the formats in parallel: a failure in
+    // one format writes none.
+    let started = Instant::now();
+    let crate::typeset::Typeset {
+        document,
+        diagnostics,
+        pages,
+    } = crate::typeset::typeset(book, &typeset_options(&loaded.print, &loaded.fonts));
+    loaded.timings.push(("typeset", started.elapsed()));
+    if request.formats.contains(&Format::Pdf) {
+        loaded.diagnostics.extend(diagnostics);
+    }
+    let print = epub::PrintEdition {
+        source: print_edition_name(book, &loaded.print),
+        pages,
+    };
+    let (cover, document, print) = (&loaded.cover, &document, &print);
     let results: Vec<Made> = std::thread::scope(|scope| {
         let handles: Vec<_> = request
             .formats
             .iter()
-            .map(|&format| {
-                let typeset = typeset_options(&loaded.print, &loaded.fonts);
-                scope.spawn(move || make(format, book, cover.clone(), typeset))
-            })
+            .map(|&format| scope.spawn(move || make(format, book, cover, print, document)))
             .collect();
         handles
             .into_iter()
@@ -286,7 +301,6 @@ pub fn build(request: &BuildRequest) -> Built {
     });
     let mut made = Vec::new();
     for result in results {
-        loaded.diagnostics.extend(result.diagnostics);
         loaded.timings.extend(result.timings);
         match result.bytes {
             Ok(bytes) => made.push((result.format, bytes)),
@@ -313,11 +327,10 @@ pub fn build(request: &BuildRequest) -> Built {
     Built { loaded, outputs }
 }
 
-/// One format made in memory, with what it found and how long it took.
+/// One format made in memory, and how long it took.
 struct Made {
     format: Format,
     bytes: Result<Vec<u8>, String>,
-    diagnostics: Diagnostics,
     timings: Vec<(&'static str, Duration)>,
 }
 
@@ -326,49 +339,64 @@ impl Made {
         Made {
             format: Format::Epub,
             bytes: Err(message.to_string()),
-            diagnostics: Diagnostics::new(),
             timings: Vec::new(),
         }
     }
 }
 
-/// Makes one format of a book.
+/// Writes one format of a typeset book.
 fn make(
     format: Format,
     book: &Book,
-    cover: Option<epub::CoverImage>,
-    typeset: crate::typeset::TypesetOptions,
+    cover: &Option<epub::CoverImage>,
+    print: &epub::PrintEdition,
+    document: &crate::typeset::layout::Document,
 ) -> Made {
     let started = Instant::now();
-    let mut diagnostics = Diagnostics::new();
-    let mut timings = Vec::new();
     let bytes = match format {
         Format::Epub => {
             let options = epub::EpubOptions {
                 generator: format!("quire {}", env!("CARGO_PKG_VERSION")),
-                cover,
-                print: None,
+                cover: cover.clone(),
+                print: Some(print.clone()),
             };
-            let bytes = epub::write(book, &options).map_err(|e| e.to_string());
-            timings.push(("epub", started.elapsed()));
-            bytes
+            epub::write(book, &options).map_err(|e| e.to_string())
         }
-        Format::Pdf => {
-            let typeset = crate::typeset::typeset(book, &typeset);
-            diagnostics.extend(typeset.diagnostics);
-            timings.push(("typeset", started.elapsed()));
-            let written = Instant::now();
-            let bytes = crate::pdf::write(&typeset.document).map_err(|e| e.to_string());
-            timings.push(("pdf", written.elapsed()));
-            bytes
-        }
+        Format::Pdf => crate::pdf::write(document).map_err(|e| e.to_string()),
     };
     Made {
         format,
         bytes,
-        diagnostics,
-        timings,
+        timings: vec![(format.extension(), started.elapsed())],
     }
+}
+
+/// What the EPUB's `pageBreakSource` says the page numbers come from: the print edition
+/// quire makes from the same book, told apart from other editions by its trim and type size
+/// (another trim paginates differently) and tied to the book by its identifier:
+/// "Alarm Signal! by Leon Trotsky, print edition (PDF, 6 × 9 in, 11 pt), urn:uuid:…".
+fn print_edition_name(book: &Book, print: &config::print::PrintSettings) -> String {
+    fn number(x: f64, decimals: usize) -> String {
+        let s = format!("{x:.decimals$}");
+        if s.contains('.') {
+            s.trim_end_matches('0').trim_end_matches('.').to_string()
+        } else {
+            s
+        }
+    }
+    let meta = &book.meta;
+    let by = meta
+        .author_line()
+        .map(|a| format!(" by {a}"))
+        .unwrap_or_default();
+    format!(
+        "{}{by}, print edition (PDF, {} × {} in, {} pt), {}",
+        meta.title,
+        number(print.trim.0 / 72.0, 2),
+        number(print.trim.1 / 72.0, 2),
+        number(print.font_size, 1),
+        meta.identifier.0
+    )
 }
 
 /// The typesetter's options from `[print]` and the loaded fonts.
