@@ -6,5 +6,6 @@ mod common;
 mod diagnostics;
 mod init;
 mod json;
+mod page_list;
 mod pdf;
 mod validators;

@@ -14,7 +14,7 @@ use std::env;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use crate::common::{Built, Epub, bundled, describe, scratch, skeleton_built};
+use crate::common::{Epub, bundled, describe, scratch, skeleton_built};
 use crate::json::{self, Json};
 
 /// Panics if validators are required, else prints why the test is skipped.
@@ -173,17 +173,18 @@ fn epubcheck(tool: &EpubCheck, epub: &Path) -> Result<Vec<String>, String> {
     }
 }
 
-fn check_with_epubcheck(what: &str, built: &Built) {
+/// Asserts that EPUBCheck reports nothing for the EPUB at `epub` (skips when it is missing).
+pub(crate) fn check_with_epubcheck(what: &str, epub: &Path) {
     let tool = match find_epubcheck() {
         Ok(tool) => tool,
         Err(why) => return missing("EPUBCheck", &why),
     };
-    let found = epubcheck(&tool, &built.epub).unwrap_or_else(|e| panic!("{e}"));
+    let found = epubcheck(&tool, epub).unwrap_or_else(|e| panic!("{e}"));
     assert!(
         found.is_empty(),
         "EPUBCheck reports {} problem(s) in {what} ({}):\n{}",
         found.len(),
-        built.epub.display(),
+        epub.display(),
         found.join("\n")
     );
 }
@@ -266,39 +267,40 @@ fn ace(ace: &Path, epub: &Path) -> Vec<String> {
     found
 }
 
-fn check_with_ace(what: &str, built: &Built) {
+/// Asserts that Ace reports no violation for the EPUB at `epub` (skips when it is missing).
+pub(crate) fn check_with_ace(what: &str, epub: &Path) {
     let tool = match find_ace() {
         Ok(tool) => tool,
         Err(why) => return missing("Ace", &why),
     };
-    let found = ace(&tool, &built.epub);
+    let found = ace(&tool, epub);
     assert!(
         found.is_empty(),
         "Ace reports {} violation(s) in {what} ({}):\n{}",
         found.len(),
-        built.epub.display(),
+        epub.display(),
         found.join("\n")
     );
 }
 
 #[test]
 fn epubcheck_reports_nothing_for_the_bundled_book() {
-    check_with_epubcheck("the bundled book", bundled());
+    check_with_epubcheck("the bundled book", &bundled().epub);
 }
 
 #[test]
 fn epubcheck_reports_nothing_for_the_init_skeleton() {
-    check_with_epubcheck("the quire init skeleton", skeleton_built());
+    check_with_epubcheck("the quire init skeleton", &skeleton_built().epub);
 }
 
 #[test]
 fn ace_reports_no_violations_for_the_bundled_book() {
-    check_with_ace("the bundled book", bundled());
+    check_with_ace("the bundled book", &bundled().epub);
 }
 
 #[test]
 fn ace_reports_no_violations_for_the_init_skeleton() {
-    check_with_ace("the quire init skeleton", skeleton_built());
+    check_with_ace("the quire init skeleton", &skeleton_built().epub);
 }
 
 /// A copy of the skeleton's EPUB with faults both tools must report: the first chapter loses its
