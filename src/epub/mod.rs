@@ -134,7 +134,7 @@ pub fn write(book: &Book, options: &EpubOptions) -> Result<Vec<u8>, EpubError> {
     let (documents, page_list) = render(&plan, options)?;
     let built = package::build(&plan, options, &documents, page_list.as_ref())?;
     let nav = nav::nav_xhtml(&plan, options, page_list.as_ref());
-    let ncx = nav::toc_ncx(&plan);
+    let ncx = nav::toc_ncx(&plan, &documents, page_list.as_ref());
     repack::repack(&plan, &built, &nav, &ncx)
 }
 

@@ -7,13 +7,16 @@
 //! page. With a print edition it holds the `page-list` too (hidden as well): one link per
 //! printed page, in page order, to its marker (see [`super::pagebreaks`]).
 //!
-//! The NCX has no `pageList`: EPUB 3 reading systems take the page-list from the nav, and
-//! the NCX is only kept for the contents of EPUB 2 reading systems.
+//! The NCX carries the same pages as a `pageList` for EPUB 2 reading systems (EPUB 3 ones
+//! read the nav's). Its `playOrder` numbers every target, contents entries and pages
+//! together, in reading order: where each target's id stands in its rendered document.
+
+use std::collections::{BTreeMap, BTreeSet};
 
 use super::EpubOptions;
 use super::escape::{escape, push_escaped};
 use super::pagebreaks::PageList;
-use super::pages::document;
+use super::pages::{Rendered, document};
 use super::plan::{DocKind, NAV_FILE, Plan, labels};
 
 /// One entry of the contents.
@@ -139,10 +142,62 @@ pub(crate) fn nav_xhtml(
     document(plan, labels::CONTENTS, Some("contents"), &body, options)
 }
 
-/// `toc.ncx`: the same contents for EPUB 2 readers, with `dtb:uid` = the book's identifier.
-pub(crate) fn toc_ncx(plan: &Plan) -> String {
+/// Where a link's target stands in reading order: (document, byte offset of its id there;
+/// 0 for the document itself). A target not found comes last.
+fn reading_place(plan: &Plan, documents: &[Rendered], href: &str) -> (usize, usize) {
+    let (file, id) = href.split_once('#').unwrap_or((href, ""));
+    let Some(d) = plan.docs.iter().position(|doc| doc.file == file) else {
+        return (usize::MAX, 0);
+    };
+    let offset = if id.is_empty() {
+        0
+    } else {
+        documents
+            .get(d)
+            .and_then(|r| r.xhtml.find(&format!(" id=\"{}\"", escape(id))))
+            .unwrap_or(usize::MAX)
+    };
+    (d, offset)
+}
+
+/// The `playOrder` of every target (contents and pages): 1, 2, … in reading order.
+fn play_orders<'e>(
+    plan: &Plan,
+    documents: &[Rendered],
+    hrefs: impl Iterator<Item = &'e str>,
+) -> BTreeMap<&'e str, usize> {
+    let mut placed: Vec<((usize, usize), &str)> = hrefs
+        .map(|href| (reading_place(plan, documents, href), href))
+        .collect();
+    placed.sort();
+    placed.dedup_by(|a, b| a.1 == b.1);
+    let mut orders = BTreeMap::new();
+    for (_, href) in placed {
+        let next = orders.len() + 1;
+        orders.entry(href).or_insert(next);
+    }
+    orders
+}
+
+fn all_hrefs<'e>(entries: &'e [Entry], out: &mut Vec<&'e str>) {
+    for entry in entries {
+        out.push(&entry.href);
+        all_hrefs(&entry.children, out);
+    }
+}
+
+/// `toc.ncx`: the same contents (and page-list) for EPUB 2 readers, with `dtb:uid` = the
+/// book's identifier.
+pub(crate) fn toc_ncx(plan: &Plan, documents: &[Rendered], page_list: Option<&PageList>) -> String {
     let meta = &plan.book.meta;
     let entries = contents(plan);
+    let pages = page_list.map_or(&[][..], |list| &list.entries[..]);
+    let mut hrefs = Vec::new();
+    all_hrefs(&entries, &mut hrefs);
+    hrefs.extend(pages.iter().map(|p| p.href.as_str()));
+    let orders = play_orders(plan, documents, hrefs.into_iter());
+    let numbers: Vec<Option<u32>> = pages.iter().map(|p| arabic(&p.label)).collect();
+    let max_page = numbers.iter().flatten().max().copied().unwrap_or(0);
     let depth = if entries.iter().any(|e| !e.children.is_empty()) {
         2
     } else {
@@ -160,8 +215,13 @@ pub(crate) fn toc_ncx(plan: &Plan) -> String {
         escape(&meta.identifier.0)
     ));
     out.push_str(&format!("<meta name=\"dtb:depth\" content=\"{depth}\"/>\n"));
-    out.push_str("<meta name=\"dtb:totalPageCount\" content=\"0\"/>\n");
-    out.push_str("<meta name=\"dtb:maxPageNumber\" content=\"0\"/>\n</head>\n");
+    out.push_str(&format!(
+        "<meta name=\"dtb:totalPageCount\" content=\"{}\"/>\n",
+        pages.len()
+    ));
+    out.push_str(&format!(
+        "<meta name=\"dtb:maxPageNumber\" content=\"{max_page}\"/>\n</head>\n"
+    ));
     out.push_str(&format!(
         "<docTitle><text>{}</text></docTitle>\n",
         escape(&meta.title)
@@ -173,21 +233,68 @@ pub(crate) fn toc_ncx(plan: &Plan) -> String {
         ));
     }
     out.push_str("<navMap>\n");
-    let mut order = 0;
-    push_nav_points(&mut out, &entries, &mut order);
-    out.push_str("</navMap>\n</ncx>\n");
+    let mut n = 0;
+    push_nav_points(&mut out, &entries, &orders, &mut n);
+    out.push_str("</navMap>\n");
+    if !pages.is_empty() {
+        out.push_str(&format!(
+            "<pageList>\n<navLabel><text>{}</text></navLabel>\n",
+            escape(labels::PAGES)
+        ));
+        let mut values = BTreeSet::new();
+        for (i, (page, number)) in pages.iter().zip(&numbers).enumerate() {
+            // `normal` pages are numbered; the type and value of a page are unique.
+            let (kind, value) = match number {
+                Some(n) if values.insert(*n) => ("normal", format!(" value=\"{n}\"")),
+                Some(_) => ("normal", String::new()),
+                None if is_roman(&page.label) => ("front", String::new()),
+                None => ("special", String::new()),
+            };
+            out.push_str(&format!(
+                "<pageTarget id=\"pagetarget-{}\" type=\"{kind}\"{value} playOrder=\"{}\">\n<navLabel><text>{}</text></navLabel>\n<content src=\"{}\"/>\n</pageTarget>\n",
+                i + 1,
+                orders.get(page.href.as_str()).copied().unwrap_or(0),
+                escape(&page.label),
+                escape(&page.href)
+            ));
+        }
+        out.push_str("</pageList>\n");
+    }
+    out.push_str("</ncx>\n");
     out
 }
 
-fn push_nav_points(out: &mut String, entries: &[Entry], order: &mut u32) {
+fn push_nav_points(
+    out: &mut String,
+    entries: &[Entry],
+    orders: &BTreeMap<&str, usize>,
+    n: &mut u32,
+) {
     for entry in entries {
-        *order += 1;
+        *n += 1;
         out.push_str(&format!(
-            "<navPoint id=\"navpoint-{order}\" playOrder=\"{order}\">\n<navLabel><text>{}</text></navLabel>\n<content src=\"{}\"/>\n",
+            "<navPoint id=\"navpoint-{n}\" playOrder=\"{}\">\n<navLabel><text>{}</text></navLabel>\n<content src=\"{}\"/>\n",
+            orders.get(entry.href.as_str()).copied().unwrap_or(0),
             escape(&entry.label),
             escape(&entry.href)
         ));
-        push_nav_points(out, &entry.children, order);
+        push_nav_points(out, &entry.children, orders, n);
         out.push_str("</navPoint>\n");
     }
+}
+
+/// A folio written in arabic numerals (`17`), as a number.
+fn arabic(label: &str) -> Option<u32> {
+    let numeric = !label.is_empty() && label.bytes().all(|b| b.is_ascii_digit());
+    (numeric && !label.starts_with('0'))
+        .then(|| label.parse().ok())
+        .flatten()
+}
+
+/// A folio in roman numerals (`iv`, `XII`): front matter.
+fn is_roman(label: &str) -> bool {
+    let lower = label.to_ascii_lowercase();
+    (label == lower || label == label.to_ascii_uppercase())
+        && !lower.is_empty()
+        && lower.chars().all(|c| "ivxlcdm".contains(c))
 }

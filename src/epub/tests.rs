@@ -743,6 +743,22 @@ fn page_breaks_stand_where_the_printed_pages_begin() {
         .collect();
     assert_eq!(hrefs, expected);
 
+    // The NCX lists the pages too; playOrder runs through contents and pages in reading order:
+    // the part (1), page 1 before the section heading (2), the section (3), pages 2–9, the
+    // colophon (12).
+    let ncx = entry(&epub, "OEBPS/toc.ncx");
+    for expected in [
+        "<meta name=\"dtb:totalPageCount\" content=\"9\"/>",
+        "<meta name=\"dtb:maxPageNumber\" content=\"9\"/>",
+        "<navPoint id=\"navpoint-1\" playOrder=\"1\">",
+        "<navPoint id=\"navpoint-2\" playOrder=\"3\">\n<navLabel><text>The Plan</text></navLabel>",
+        "<navPoint id=\"navpoint-3\" playOrder=\"12\">\n<navLabel><text>Colophon</text></navLabel>",
+        "<pageList>\n<navLabel><text>Pages</text></navLabel>\n<pageTarget id=\"pagetarget-1\" type=\"normal\" value=\"1\" playOrder=\"2\">\n<navLabel><text>1</text></navLabel>\n<content src=\"d01-part-i.xhtml#page-1\"/>\n</pageTarget>",
+        "<pageTarget id=\"pagetarget-9\" type=\"normal\" value=\"9\" playOrder=\"11\">",
+    ] {
+        assert!(ncx.contains(expected), "missing {expected}\n{ncx}");
+    }
+
     let opf = entry(&epub, "OEBPS/content.opf");
     assert!(opf.contains("<meta property=\"schema:accessibilityFeature\">printPageNumbers</meta>"));
     assert!(opf.contains(
@@ -783,6 +799,8 @@ fn without_page_breaks_there_is_no_page_list_and_no_claim() {
     assert!(!opf.contains("printPageNumbers") && !opf.contains("pageBreakSource"));
     assert!(!entry(&none, "OEBPS/nav.xhtml").contains("page-list"));
     assert!(!entry(&none, "OEBPS/d01-part-i.xhtml").contains("pagebreak"));
+    let ncx = entry(&none, "OEBPS/toc.ncx");
+    assert!(!ncx.contains("pageList") && ncx.contains("dtb:totalPageCount\" content=\"0\""));
 }
 
 #[test]
@@ -799,4 +817,6 @@ fn page_ids_avoid_the_books_anchors_and_labels_are_escaped() {
     assert!(part.contains("id=\"quire-page-ii\" aria-label=\"&lt;ii&gt;\"/> and"));
     let nav = entry(&epub, "OEBPS/nav.xhtml");
     assert!(nav.contains("<li><a href=\"d01-part-i.xhtml#quire-page-ii\">&lt;ii&gt;</a></li>"));
+    let ncx = entry(&epub, "OEBPS/toc.ncx");
+    assert!(ncx.contains("type=\"special\" playOrder=\"4\">\n<navLabel><text>&lt;ii&gt;</text>"));
 }
