@@ -3,18 +3,18 @@
 //! What is checked, reading both files from outside:
 //! - every entry of the EPUB's `page-list` links to an invisible marker (`epub:type="pagebreak"`,
 //!   `role="doc-pagebreak"`, `aria-label` = the entry's label), every marker is listed, and the
-//!   words right after a marker (markup skipped) are the first words of the PDF page of that
-//!   label (the label found through the PDF's `/PageLabels`, read with `qpdf --json`; the page's
-//!   text with `pdftotext`);
-//! - the entries are in page order, and every PDF page of the body that has text has one;
+//!   words right after a marker (markup skipped, up to the next marker) are the first words of
+//!   the PDF page of that label, after its running head and folio (the label found through the
+//!   PDF's `/PageLabels`, read with `qpdf --json`; the page's text with `pdftotext`);
+//! - the entries are in page order, and every PDF page of the body (from the first part on)
+//!   that has text has one;
 //! - the package says `printPageNumbers` and names the print edition in `pageBreakSource`;
 //! - EPUBCheck and Ace report nothing (for the bundled book: `validators.rs`).
 //!
-//! The bundled book's test needs the typesetter's print pages (page makeup) and is ignored
-//! until they come. Meanwhile [`fabricated_print_pages_are_linked_to_the_pdf`] proves the EPUB's
-//! side: it takes where each page of the bundled PDF begins from the PDF's own text, turns those
-//! places into positions in the model (as the typesetter will), writes the EPUB with them
-//! through the library, and runs the same checks and both validators on it.
+//! [`made_up_print_pages_give_markers_a_page_list_and_a_valid_epub`] checks the EPUB's side
+//! alone: print pages made up from the model (headings, the second half of a long word, the
+//! scene break, the note, one that names no node) written through the library, read back and
+//! judged by EPUBCheck and Ace.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::env;
@@ -22,7 +22,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::OnceLock;
 
-use quire::model::{Block, BlockKind, Book, Inline, InlineKind, PrintPage, TextPosition};
+use quire::model::{BlockKind, Book, Inline, InlineKind, PrintPage, TextPosition};
 
 use crate::common::{
     Epub, OPF_NS, XHTML_NS, bundled, describe, fragment, has_epub_type, parse, repo_root, resolve,
@@ -42,7 +42,8 @@ struct Mark {
     /// The archive path of the document the marker is in, and its id.
     doc: String,
     id: String,
-    /// The first words after the marker in its document (at most [`AFTER`]).
+    /// The first words after the marker in its document, up to the next marker (at most
+    /// [`AFTER`]): the words of that page.
     after: Vec<String>,
 }
 
@@ -60,6 +61,8 @@ struct DocText {
     text: String,
     /// id → (byte offset in `text`, `aria-label`, `role`).
     markers: BTreeMap<String, (usize, String, String)>,
+    /// Every marker's offset, in order.
+    stops: Vec<usize>,
 }
 
 fn doc_text(name: &str, xhtml: &str) -> DocText {
@@ -77,6 +80,7 @@ fn doc_text(name: &str, xhtml: &str) -> DocText {
                 attribute("id"),
                 (out.text.len(), attribute("aria-label"), attribute("role")),
             );
+            out.stops.push(out.text.len());
         }
         let separates = !INLINE.contains(&node.tag_name().name());
         if separates {
@@ -93,6 +97,7 @@ fn doc_text(name: &str, xhtml: &str) -> DocText {
     let mut out = DocText {
         text: String::new(),
         markers: BTreeMap::new(),
+        stops: Vec::new(),
     };
     walk(crate::common::body(&doc), &mut out);
     out
@@ -163,7 +168,9 @@ fn marks(epub: &Epub) -> Vec<Mark> {
             .unwrap_or_else(|| panic!("page-list entry {label}: no pagebreak #{id} in {doc}"));
         assert_eq!(role, "doc-pagebreak", "the role of marker #{id} in {doc}");
         assert_eq!(aria_label, label, "the aria-label of marker #{id} in {doc}");
-        let after = words(&text.text[at..]).into_iter().take(AFTER).collect();
+        let end = text.stops.iter().find(|&&stop| stop > at);
+        let page_text = &text.text[at..end.copied().unwrap_or(text.text.len())];
+        let after = words(page_text).into_iter().take(AFTER).collect();
         marks.push(Mark {
             label,
             doc,
@@ -234,7 +241,8 @@ fn which(name: &str) -> Option<PathBuf> {
 struct Pdf {
     /// Each page's label, as a viewer shows it.
     labels: Vec<String>,
-    /// The 0-based index of the page the outline's first entry opens (the body's first page).
+    /// The 0-based index of the body's first page: the one the outline's entry for the first
+    /// part opens.
     body_start: usize,
     /// Each page's words (`pdftotext`, one page at a time).
     words: Vec<Vec<String>>,
@@ -282,10 +290,14 @@ fn read_pdf(pdf: &Path) -> Option<Pdf> {
             },
         )
         .collect();
+    // The body opens with its first part; the outline's entries before it (title page,
+    // contents) are the typesetter's furniture, not text of the book.
+    let first_part = &crate::common::seed().parts[0];
     let body_start = report
         .get("outlines")
         .items()
-        .first()
+        .iter()
+        .find(|o| o.get("title").as_str() == Some(first_part.as_str()))
         .and_then(|o| o.get("destpageposfrom1").as_f64())
         .map_or(0, |p| p as usize - 1);
     let words = (1..=count)
@@ -464,7 +476,6 @@ fn bundled_pdf() -> Option<&'static Pdf> {
 }
 
 #[test]
-#[ignore = "needs the typesetter's print pages (page makeup)"]
 fn bundled_epub_page_list_matches_the_pdf_pages() {
     let Some(pdf) = bundled_pdf() else {
         return;
@@ -493,173 +504,174 @@ fn the_epub_is_the_same_whichever_formats_are_built() {
 }
 
 // ---------------------------------------------------------------------------------------------
-// The EPUB's side, proved with print pages taken from the PDF's text
+// The EPUB's side alone, with print pages made up from the model
 // ---------------------------------------------------------------------------------------------
 
-/// The book's running text in reading order, as the typesetter sets it (divisions, headings,
-/// blocks; notes apart), with the node each byte comes from.
-struct Running {
-    text: String,
-    /// (start in `text`, the node's span, its text's length), in order.
-    nodes: Vec<(usize, quire::diag::Span, usize)>,
+/// The first Text inline in `inlines` (depth first).
+fn first_text(inlines: &[Inline]) -> Option<(&Inline, &str)> {
+    inlines.iter().find_map(|inline| match &inline.kind {
+        InlineKind::Text(t) if !t.trim().is_empty() => Some((inline, t.as_str())),
+        InlineKind::Emphasis(c) | InlineKind::Strong(c) | InlineKind::Link { content: c, .. } => {
+            first_text(c)
+        }
+        _ => None,
+    })
 }
 
-impl Running {
-    fn new(book: &Book) -> Running {
-        let mut running = Running {
-            text: String::new(),
-            nodes: Vec::new(),
-        };
-        for division in &book.divisions {
-            running.inlines(&division.heading.content);
-            running.text.push(' ');
-            running.blocks(&division.intro);
-            for section in &division.sections {
-                running.inlines(&section.heading.content);
-                running.text.push(' ');
-                running.blocks(&section.blocks);
-            }
+fn refers_to_a_note(inlines: &[Inline]) -> bool {
+    inlines.iter().any(|inline| match &inline.kind {
+        InlineKind::NoteRef(_) => true,
+        InlineKind::Emphasis(c) | InlineKind::Strong(c) | InlineKind::Link { content: c, .. } => {
+            refers_to_a_note(c)
         }
-        running
-    }
-
-    fn blocks(&mut self, blocks: &[Block]) {
-        for block in blocks {
-            self.text.push(' ');
-            match &block.kind {
-                BlockKind::Paragraph(inlines) => self.inlines(inlines),
-                BlockKind::Heading(h) => self.inlines(&h.content),
-                BlockKind::List(list) => list.items.iter().for_each(|i| self.blocks(&i.blocks)),
-                BlockKind::BlockQuote(blocks) => self.blocks(blocks),
-                _ => {}
-            }
-            self.text.push(' ');
-        }
-    }
-
-    fn inlines(&mut self, inlines: &[Inline]) {
-        for inline in inlines {
-            match &inline.kind {
-                InlineKind::Text(t) => {
-                    self.nodes.push((self.text.len(), inline.span, t.len()));
-                    self.text.push_str(t);
-                }
-                InlineKind::Emphasis(c)
-                | InlineKind::Strong(c)
-                | InlineKind::Link { content: c, .. } => self.inlines(c),
-                InlineKind::SoftBreak | InlineKind::LineBreak => self.text.push(' '),
-                _ => {}
-            }
-        }
-    }
-
-    /// The position of byte `at` of the running text (in a text node).
-    fn position(&self, at: usize) -> Option<TextPosition> {
-        let &(start, node, len) = self.nodes.iter().rev().find(|(start, _, _)| *start <= at)?;
-        (at <= start + len).then(|| TextPosition {
-            node,
-            offset: (at - start) as u32,
-        })
-    }
-
-    /// Where the words `first` stand together, from byte `from` on: the first word may be
-    /// the end of a longer word (a page that begins with a hyphenated word's second half).
-    fn find(&self, first: &[String], from: usize) -> Option<usize> {
-        let head = first.first()?;
-        let mut at = from;
-        while let Some(found) = self.text.get(at..)?.find(head.as_str()) {
-            let start = at + found;
-            let following = words(&self.text[start..]);
-            let n = first.len().min(following.len());
-            let same = first[..n]
-                .iter()
-                .zip(&following[..n])
-                .all(|(a, b)| comparable(a) == comparable(b));
-            if same {
-                return Some(start);
-            }
-            at = start + head.len();
-        }
-        None
-    }
+        _ => false,
+    })
 }
 
-/// Where each body page of the PDF begins, as the typesetter will report it: the first words
-/// of the page found in the book's running text, in order (pages whose words cannot be found,
-/// such as one beginning in the note, are left out), and whether it begins inside a word.
-/// The PDF's pages have no running head yet: a page's first words are its text's.
-fn print_pages_from_pdf(book: &Book, pdf: &Pdf) -> Vec<(PrintPage, bool)> {
-    let running = Running::new(book);
-    let mut from = 0;
+/// A made-up page: where it begins, and the words the EPUB should read on with.
+fn made_up(at: &Inline, text: &str, offset: usize) -> (TextPosition, Vec<String>) {
+    let position = TextPosition {
+        node: at.span,
+        offset: offset as u32,
+    };
+    (
+        position,
+        words(&text[offset..]).into_iter().take(3).collect(),
+    )
+}
+
+/// Plausible print pages, in reading order: each section's heading; inside the first long word
+/// of each section's first paragraph (the second half of a hyphenated word); the scene break;
+/// inside the note's first word, after the division that refers to it.
+fn made_up_pages(book: &Book) -> Vec<(TextPosition, Vec<String>)> {
     let mut pages = Vec::new();
-    for page in pdf.body_start..pdf.labels.len() {
-        // A list item's bullet is drawn, not text of the book.
-        let first: Vec<String> = pdf.words[page]
-            .iter()
-            .skip_while(|w| *w == "•")
-            .take(3)
-            .cloned()
-            .collect();
-        let Some(at) = running.find(&first, from) else {
-            continue;
-        };
-        if let Some(position) = running.position(at) {
-            let mid_word = running.text[..at].ends_with(char::is_alphabetic);
-            let page = PrintPage {
-                label: pdf.labels[page].clone(),
-                at: position,
-            };
-            pages.push((page, mid_word));
-            from = at + 1;
+    let mut note_placed = false;
+    for division in &book.divisions {
+        let mut refers = false;
+        for section in &division.sections {
+            if let Some((inline, text)) = first_text(&section.heading.content) {
+                pages.push(made_up(inline, text, 0));
+            }
+            for block in &section.blocks {
+                match &block.kind {
+                    BlockKind::Paragraph(inlines) => refers |= refers_to_a_note(inlines),
+                    BlockKind::SceneBreak => pages.push((
+                        TextPosition {
+                            node: block.span,
+                            offset: 0,
+                        },
+                        crate::common::seed().after_break[..3].to_vec(),
+                    )),
+                    _ => {}
+                }
+            }
+            let paragraph = section.blocks.iter().find_map(|b| match &b.kind {
+                BlockKind::Paragraph(inlines) => first_text(inlines),
+                _ => None,
+            });
+            if let Some((inline, text)) = paragraph {
+                // The middle of the first word of eight letters or more.
+                let word_start = text
+                    .split_whitespace()
+                    .find(|w| w.chars().filter(|c| c.is_alphabetic()).count() >= 8)
+                    .map(|w| w.as_ptr() as usize - text.as_ptr() as usize);
+                if let Some(start) = word_start {
+                    let mut middle = start + 4;
+                    while !text.is_char_boundary(middle) {
+                        middle += 1;
+                    }
+                    // Before the scene break when both are in this section: keep reading order.
+                    let at = pages.len()
+                        - usize::from(
+                            section
+                                .blocks
+                                .iter()
+                                .any(|b| matches!(b.kind, BlockKind::SceneBreak)),
+                        );
+                    pages.insert(at, made_up(inline, text, middle));
+                }
+            }
+        }
+        if refers
+            && !note_placed
+            && let Some(note) = book.notes.first()
+            && let Some(BlockKind::Paragraph(inlines)) = note.blocks.first().map(|b| &b.kind)
+            && let Some((inline, text)) = first_text(inlines)
+        {
+            let first_word = text.trim_start();
+            let start = text.len() - first_word.len();
+            let middle = (start + 2..=text.len())
+                .find(|&i| text.is_char_boundary(i))
+                .unwrap_or(start);
+            pages.push(made_up(inline, text, middle));
+            note_placed = true;
         }
     }
     pages
 }
 
 #[test]
-fn fabricated_print_pages_are_linked_to_the_pdf() {
-    let Some(pdf) = bundled_pdf() else {
-        return;
-    };
+fn made_up_print_pages_give_markers_a_page_list_and_a_valid_epub() {
     let loaded = quire::pipeline::load(&quire::pipeline::LoadRequest {
         path: repo_root().to_path_buf(),
         metadata: Vec::new(),
         source_date_epoch: None,
     });
     let book = loaded.book.as_ref().expect("the bundled book loads");
-    let found = print_pages_from_pdf(book, pdf);
-    let mid_word = found.iter().filter(|(_, mid)| *mid).count();
-    let pages: Vec<PrintPage> = found.into_iter().map(|(page, _)| page).collect();
-    let body_pages = pdf.labels.len() - pdf.body_start;
-    assert!(
-        pages.len() * 10 >= body_pages * 9,
-        "only {} of the {body_pages} body pages were found in the book's text",
-        pages.len()
-    );
+    let made_up = made_up_pages(book);
+    assert!(made_up.len() >= 15, "{} pages made up", made_up.len());
+    let mut pages: Vec<PrintPage> = made_up
+        .iter()
+        .enumerate()
+        .map(|(i, (at, _))| PrintPage {
+            label: (i + 1).to_string(),
+            at: *at,
+        })
+        .collect();
+    // A page the writer cannot place is left out, not an error.
+    pages.push(PrintPage {
+        label: "999".into(),
+        at: TextPosition {
+            node: quire::diag::Span::new(quire::diag::FileId(77), 1..2),
+            offset: 0,
+        },
+    });
     let options = quire::epub::EpubOptions {
         generator: "quire test".into(),
         cover: loaded.cover.clone(),
         print: Some(quire::epub::PrintEdition {
             source: "Alarm Signal!, print edition (test)".into(),
-            pages: pages.clone(),
+            pages,
         }),
     };
     let bytes = quire::epub::write(book, &options).expect("write the EPUB");
-    let dir = scratch("fabricated-pages-");
-    let path = dir.path().join("fabricated.epub");
-    std::fs::write(&path, &bytes).expect("write fabricated.epub");
+    let dir = scratch("made-up-pages-");
+    let path = dir.path().join("made-up.epub");
+    std::fs::write(&path, &bytes).expect("write made-up.epub");
     let epub = Epub::from_bytes(bytes);
-    // Completeness is checked too when every page was found (none begins inside the note).
-    check_linked(&epub, pdf, pages.len() == body_pages);
+    check_package(&epub);
+    let marks = marks(&epub);
+    let labels: Vec<&str> = marks.iter().map(|m| m.label.as_str()).collect();
+    let expected: Vec<String> = (1..=made_up.len()).map(|n| n.to_string()).collect();
     assert_eq!(
-        page_list(&epub).len(),
-        pages.len(),
-        "every fabricated page should be listed"
+        labels, expected,
+        "the page-list: every made-up page, in order"
     );
-    eprintln!(
-        "{} of {body_pages} body pages linked, {mid_word} of them beginning inside a word",
-        pages.len()
+    for (mark, (_, words)) in marks.iter().zip(&made_up) {
+        assert!(
+            mark.after.starts_with(words),
+            "page {} ({}#{}): the EPUB reads on with {:?}, the page begins {:?}",
+            mark.label,
+            mark.doc,
+            mark.id,
+            mark.after,
+            words
+        );
+    }
+    assert!(
+        made_up.iter().any(|(at, _)| at.offset > 0),
+        "a made-up page begins inside a word"
     );
-    check_with_epubcheck("the EPUB with fabricated print pages", &path);
-    check_with_ace("the EPUB with fabricated print pages", &path);
+    check_with_epubcheck("the EPUB with made-up print pages", &path);
+    check_with_ace("the EPUB with made-up print pages", &path);
 }
