@@ -30,6 +30,22 @@ fn is_xml_char(c: char) -> bool {
     !(c < '\u{20}' || c == '\u{FFFE}' || c == '\u{FFFF}')
 }
 
+/// `s` as a piece of a file name or an id: ASCII letters, digits and `_` kept, anything
+/// else a `-`, no `-` at either end (`my map.png` → `my-map-png`).
+pub(crate) fn name_token(s: &str) -> String {
+    let token: String = s
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '_' {
+                c
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    token.trim_matches('-').to_string()
+}
+
 /// One token of a `class` attribute (whitespace removed; still to be escaped).
 pub(crate) fn class_token(s: &str) -> String {
     s.chars().filter(|c| !c.is_whitespace()).collect()
@@ -46,5 +62,6 @@ mod tests {
             "a &amp; b &lt; c &gt; &quot;d&quot; 'e'\tf"
         );
         assert_eq!(class_token("c++ x"), "c++x");
+        assert_eq!(name_token(" my map (2).png"), "my-map--2--png");
     }
 }

@@ -39,6 +39,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use super::escape::name_token;
 use super::plan::Plan;
 use crate::diag::Span;
 use crate::model::PrintPage;
@@ -209,17 +210,7 @@ fn marker_ids(prefix: &str, labels: &[String]) -> Vec<String> {
     labels
         .iter()
         .map(|label| {
-            let reduced: String = label
-                .chars()
-                .map(|c| {
-                    if c.is_ascii_alphanumeric() || c == '_' {
-                        c
-                    } else {
-                        '-'
-                    }
-                })
-                .collect();
-            let base = format!("{prefix}page-{}", reduced.trim_matches('-'));
+            let base = format!("{prefix}page-{}", name_token(label));
             let mut id = base.clone();
             let mut n = 2;
             while !taken.insert(id.clone()) {

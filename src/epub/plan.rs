@@ -13,6 +13,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use super::EpubError;
 use super::EpubOptions;
+use super::escape::name_token;
 use crate::model::{Block, BlockKind, Book, Inline, InlineKind, NoteId};
 
 /// The navigation document (also shown as the contents page).
@@ -375,17 +376,7 @@ fn image_names(book: &Book, options: &EpubOptions) -> (Vec<String>, Option<Strin
         .map(|(i, asset)| {
             let file = asset.path.rsplit(['/', '\\']).next().unwrap_or("");
             let stem = file.rsplit_once('.').map_or(file, |(stem, _)| stem);
-            let mut stem: String = stem
-                .chars()
-                .map(|c| {
-                    if c.is_ascii_alphanumeric() || c == '_' {
-                        c
-                    } else {
-                        '-'
-                    }
-                })
-                .collect();
-            stem = stem.trim_matches('-').to_string();
+            let mut stem = name_token(stem);
             if stem.is_empty() {
                 stem = format!("asset-{}", i + 1);
             }
