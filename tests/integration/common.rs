@@ -748,3 +748,80 @@ pub fn context(words: &[String], at: usize, radius: usize) -> String {
         .collect::<Vec<_>>()
         .join(" ")
 }
+
+// ---------------------------------------------------------------------------------------------
+// Outside tools (qpdf, poppler-utils) and the print page's furniture
+// ---------------------------------------------------------------------------------------------
+
+/// Panics if the tools are required, else prints why the test is skipped.
+pub fn missing(tool: &str, why: &str) {
+    if std::env::var("QUIRE_REQUIRE_VALIDATORS").is_ok_and(|v| v == "1") {
+        panic!("{tool} is required (QUIRE_REQUIRE_VALIDATORS=1) but {why}");
+    }
+    eprintln!(
+        "note: skipping a check that needs {tool}: {why} (set QUIRE_REQUIRE_VALIDATORS=1 to fail \
+         instead)"
+    );
+}
+
+/// An executable on `PATH`, or `None` after reporting it missing (see [`missing`]).
+pub fn tool(name: &str, package: &str) -> Option<PathBuf> {
+    let found = std::env::var_os("PATH").and_then(|paths| {
+        std::env::split_paths(&paths)
+            .map(|dir| dir.join(name))
+            .find(|path| path.is_file())
+    });
+    if found.is_none() {
+        missing(
+            name,
+            &format!("it is not on PATH (apt-get install {package})"),
+        );
+    }
+    found
+}
+
+/// `qpdf --check`: exit 0, no warning, and the words qpdf prints for a sound file.
+pub fn check_with_qpdf(what: &str, pdf: &Path) {
+    let Some(qpdf) = tool("qpdf", "qpdf") else {
+        return;
+    };
+    let output = run(Command::new(qpdf).arg("--check").arg(pdf));
+    let all = format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    // qpdf's sentence for a sound file mentions errors too.
+    let all = all.replace(
+        "No syntax or stream encoding errors found; the file may still contain\nerrors that qpdf \
+         cannot detect",
+        "OK",
+    );
+    let complaints: Vec<&str> = all
+        .lines()
+        .filter(|l| {
+            let lower = l.to_lowercase();
+            lower.contains("warning") || lower.contains("error") || lower.contains("damaged")
+        })
+        .collect();
+    assert!(
+        output.status.success() && complaints.is_empty(),
+        "qpdf --check is not clean for {what} ({}): {complaints:?}\n{}",
+        pdf.display(),
+        describe(&output)
+    );
+    assert!(
+        all.lines().any(|l| l == "OK"),
+        "qpdf --check did not confirm {what} ({}) is sound\n{}",
+        pdf.display(),
+        describe(&output)
+    );
+}
+
+/// Whether a line of `pdftotext -bbox-layout` (its top and bottom, points from the page's top)
+/// is a running head or a folio rather than text-block text: above the text block (6 × 9 in:
+/// top margin 54 pt) or in the foot margin below the last line a page may run to (a long
+/// page's last baseline is at 582.5 pt; an opener's folio at 606 pt).
+pub fn is_furniture_band(y_min: f64, y_max: f64) -> bool {
+    y_max < 50.0 || y_min > 592.0
+}

@@ -19,14 +19,14 @@
 //! `QUIRE_REQUIRE_VALIDATORS=1` (set by `.ci/run`), which turns the skip into a failure.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::env;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::sync::OnceLock;
 
 use crate::common::{
-    describe, diagnostic_lines, quire, repo_root, run, scratch, seed, skeleton, snapshot, words,
+    check_with_qpdf, describe, diagnostic_lines, quire, repo_root, run, scratch, seed, skeleton,
+    snapshot, tool, words,
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -118,33 +118,6 @@ fn read_pdf(built: &BuiltPdf) -> Vec<u8> {
 // The tools
 // ---------------------------------------------------------------------------------------------
 
-/// Panics if the tools are required, else prints why the test is skipped.
-fn missing(tool: &str, why: &str) {
-    if env::var("QUIRE_REQUIRE_VALIDATORS").is_ok_and(|v| v == "1") {
-        panic!("{tool} is required (QUIRE_REQUIRE_VALIDATORS=1) but {why}");
-    }
-    eprintln!(
-        "note: skipping a check that needs {tool}: {why} (set QUIRE_REQUIRE_VALIDATORS=1 to fail \
-         instead)"
-    );
-}
-
-/// An executable on `PATH`, or `None` after reporting it missing (see [`missing`]).
-fn tool(name: &str, package: &str) -> Option<PathBuf> {
-    let found = env::var_os("PATH").and_then(|paths| {
-        env::split_paths(&paths)
-            .map(|dir| dir.join(name))
-            .find(|path| path.is_file())
-    });
-    if found.is_none() {
-        missing(
-            name,
-            &format!("it is not on PATH (apt-get install {package})"),
-        );
-    }
-    found
-}
-
 /// Runs a tool on `pdf`; panics with its output if it fails.
 fn run_tool(tool: &Path, args: &[&str], pdf: &Path) -> Output {
     let output = run(Command::new(tool).args(args).arg(pdf));
@@ -189,44 +162,6 @@ fn bundled_text() -> Option<&'static str> {
 // ---------------------------------------------------------------------------------------------
 // 1. Structure, fonts, size and metadata
 // ---------------------------------------------------------------------------------------------
-
-/// `qpdf --check`: exit 0, no warning, and the words qpdf prints for a sound file.
-fn check_with_qpdf(what: &str, pdf: &Path) {
-    let Some(qpdf) = tool("qpdf", "qpdf") else {
-        return;
-    };
-    let output = run(Command::new(qpdf).arg("--check").arg(pdf));
-    let all = format!(
-        "{}{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    );
-    // qpdf's sentence for a sound file mentions errors too.
-    let all = all.replace(
-        "No syntax or stream encoding errors found; the file may still contain\nerrors that qpdf \
-         cannot detect",
-        "OK",
-    );
-    let complaints: Vec<&str> = all
-        .lines()
-        .filter(|l| {
-            let lower = l.to_lowercase();
-            lower.contains("warning") || lower.contains("error") || lower.contains("damaged")
-        })
-        .collect();
-    assert!(
-        output.status.success() && complaints.is_empty(),
-        "qpdf --check is not clean for {what} ({}): {complaints:?}\n{}",
-        pdf.display(),
-        describe(&output)
-    );
-    assert!(
-        all.lines().any(|l| l == "OK"),
-        "qpdf --check did not confirm {what} ({}) is sound\n{}",
-        pdf.display(),
-        describe(&output)
-    );
-}
 
 #[test]
 fn qpdf_check_is_clean_for_the_bundled_book() {
@@ -877,11 +812,9 @@ fn bundled_boxes() -> Option<&'static [BoxPage]> {
         .as_deref()
 }
 
-/// A running head or folio: a line above the text block (6 × 9 in: top margin 54 pt) or in
-/// the foot margin below the last line a page may run to (a long page's last baseline is at
-/// 582.5 pt; an opener's folio at 606 pt).
+/// A running head or folio (see [`crate::common::is_furniture_band`]).
 fn is_furniture(line: &Line) -> bool {
-    line.y_max < 50.0 || line.y_min > 592.0
+    crate::common::is_furniture_band(line.y_min, line.y_max)
 }
 
 /// Rounds to 0.1 pt, as an integer key.
