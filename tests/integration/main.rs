@@ -6,6 +6,7 @@ mod common;
 mod diagnostics;
 mod init;
 mod json;
+mod makeup;
 mod page_list;
 mod pdf;
 mod validators;
