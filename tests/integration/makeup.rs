@@ -2301,7 +2301,7 @@ fn page_labels_are_roman_then_arabic_from_a_recto_and_match_the_printed_folios()
             first + 1
         );
         // The front matter: half-title, blank, title page, copyright page, contents (an opener
-        // with its folio at the foot).
+        // with its folio at the foot), then blank pages up to the body's first recto.
         let kinds: Vec<PageKind> = subject.pages.iter().map(PageText::kind).collect();
         assert_eq!(
             kinds[..5],
@@ -2314,6 +2314,12 @@ fn page_labels_are_roman_then_arabic_from_a_recto_and_match_the_printed_folios()
             ],
             "{}: pages i–v",
             subject.name
+        );
+        assert!(
+            kinds[5..first].iter().all(|k| *k == PageKind::Blank),
+            "{}: between the contents and page 1 only blank pages: {:?}",
+            subject.name,
+            &kinds[5..first]
         );
         assert!(
             subject.pages[0].all_text() == subject.expected.title,
