@@ -288,15 +288,8 @@ impl Maker<'_, '_> {
     /// Fills page `number` from `state`, with body baselines no lower than `limit`.
     fn fill(&self, state: &State, number: usize, limit: f64) -> (PageBox, State, End) {
         let mut page = PageBox::default();
-        let mut segments: Vec<Segment> = state
-            .carry
-            .iter()
-            .map(|&(note, from)| Segment {
-                note,
-                from,
-                count: self.notes.required(note, from),
-            })
-            .collect();
+        let segments = self.carried(state);
+        let mut segments = segments;
         let mut next = state.next;
         let mut y: Option<f64> = None;
         let mut space = 0.0;
@@ -386,8 +379,40 @@ impl Maker<'_, '_> {
                 }
             }
         }
-        let carry = self.set_notes(&mut page, segments, y, limit);
+        // The notes may take more than their share when no more text comes on this page.
+        let text_follows = end == End::Full;
+        let carry = self.set_notes(&mut page, segments, y, limit, text_follows);
         (page, State { next, carry }, end)
+    }
+
+    /// The notes continued from the previous page, which come first: as much of each as the
+    /// note area holds (so that a long note ends on the next page instead of trickling over
+    /// many, a few lines each), never leaving a single line for the page after.
+    fn carried(&self, state: &State) -> Vec<Segment> {
+        let cap = self.frame.height * self.frame.max_notes;
+        let mut segments: Vec<Segment> = Vec::new();
+        for &(note, from) in &state.carry {
+            let left = self.notes.len(note).saturating_sub(from);
+            let required = self.notes.required(note, from);
+            segments.push(Segment {
+                note,
+                from,
+                count: required,
+            });
+            let s = segments.len() - 1;
+            while segments[s].count < left {
+                segments[s].count += 1;
+                if self.area(&segments) > cap {
+                    segments[s].count -= 1;
+                    break;
+                }
+            }
+            let count = segments[s].count;
+            if left > count && left - count == 1 && count > required.max(2) {
+                segments[s].count -= 1;
+            }
+        }
+        segments
     }
 
     /// Whether body text down to `last` and the required lines of `segments` fit above `limit`.
@@ -429,6 +454,7 @@ impl Maker<'_, '_> {
         mut segments: Vec<Segment>,
         body_foot: Option<f64>,
         limit: f64,
+        text_follows: bool,
     ) -> Vec<(u32, usize)> {
         if segments.is_empty() {
             return Vec::new();
@@ -437,7 +463,11 @@ impl Maker<'_, '_> {
             Some(y) => y + self.frame.note_skip,
             None => self.frame.first_baseline + self.frame.note_skip,
         };
-        let room = (limit - top).min(self.frame.height * self.frame.max_notes);
+        let room = if text_follows {
+            (limit - top).min(self.frame.height * self.frame.max_notes)
+        } else {
+            limit - top
+        };
         // Grow the segments in order while they fit.
         'grow: for s in 0..segments.len() {
             let total = self.notes.len(segments[s].note) - segments[s].from;

@@ -1485,9 +1485,6 @@ fn spread_of(subject: &Subject, trace: &NoteTrace) -> String {
 }
 
 #[test]
-#[ignore = "bug: a split note's continuation gets only the room the next page's text leaves \
-            (2–4 lines), so a 20–28 line note trickles over 4–8 pages, and up to three unnumbered \
-            continuations of different notes stack on one page"]
 fn a_split_note_ends_on_the_next_page_when_its_rest_fits_there() {
     for subject in subjects() {
         let r = notes_report(subject);
@@ -1515,8 +1512,6 @@ fn a_split_note_ends_on_the_next_page_when_its_rest_fits_there() {
 }
 
 #[test]
-#[ignore = "bug: a page with no text left to set (after a part's last line) still gives its notes \
-            only 60 % of the text block, so notes that would fit run on to one more page"]
 fn a_page_of_notes_alone_fills_its_text_block_before_the_notes_run_on() {
     for subject in subjects() {
         let r = notes_report(subject);
