@@ -333,6 +333,13 @@ impl Maker<'_, '_> {
                         }
                     }
                     let last = group.lines.last().map_or(0.0, |p| p.baseline);
+                    if y.is_none() && !self.fits(last, &with_notes, limit) {
+                        // At the top of a page, continued notes give way to a whole keep
+                        // group: they keep their required lines and grow into what is left.
+                        for (seg, carried) in with_notes.iter_mut().zip(&state.carry) {
+                            seg.count = self.notes.required(seg.note, carried.1);
+                        }
+                    }
                     if self.fits(last, &with_notes, limit) {
                         page.body.extend(group.lines);
                         segments = with_notes;
