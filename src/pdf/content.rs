@@ -137,9 +137,9 @@ fn glyph_line<'f>(
     current: &mut Option<&'f str>,
 ) -> Result<(), PdfError> {
     let run = runs[0];
-    let glyphs: Vec<(&Glyph, f64)> = runs
+    let glyphs: Vec<(&Glyph, &str, f64)> = runs
         .iter()
-        .flat_map(|r| r.glyphs.iter().map(move |g| (g, r.x + g.x)))
+        .flat_map(|r| r.glyph_texts().map(move |(g, text)| (g, text, r.x + g.x)))
         .collect();
     if glyphs.is_empty() {
         return Ok(());
@@ -155,23 +155,25 @@ fn glyph_line<'f>(
 
     let mut start = 0;
     while start < glyphs.len() {
-        let (first, first_x) = glyphs[start];
-        let canonical = font.glyph(first.id)?.text == first.text;
+        let (first, first_text, first_x) = glyphs[start];
+        let canonical = font.glyph(first.id)?.text == first_text;
         let mut end = start + 1;
         if canonical {
             while end < glyphs.len() {
-                let g = glyphs[end].0;
-                if g.rise != first.rise || font.glyph(g.id)?.text != g.text {
+                let (g, text, _) = glyphs[end];
+                if g.rise != first.rise || font.glyph(g.id)?.text != text {
                     break;
                 }
                 end += 1;
             }
         }
-        let segment_glyphs: Vec<(u16, f64)> =
-            glyphs[start..end].iter().map(|(g, x)| (g.id, *x)).collect();
-        let origin = (first_x, page.height - run.y + first.rise);
+        let segment_glyphs: Vec<(u16, f64)> = glyphs[start..end]
+            .iter()
+            .map(|(g, _, x)| (g.id, *x))
+            .collect();
+        let origin = (first_x, page.height - run.y + f64::from(first.rise));
         if !canonical {
-            ops.push(actual_text(&first.text));
+            ops.push(actual_text(first_text));
         }
         segment(ops, font, run.size, origin, &segment_glyphs)?;
         if !canonical {

@@ -76,10 +76,10 @@ impl FontSet {
                                 doc.fonts.len()
                             ))
                         })?;
-                        for g in &run.glyphs {
+                        for (g, g_text) in run.glyph_texts() {
                             let text = glyphs.entry(g.id).or_default();
                             if text.is_empty() {
-                                text.push_str(&g.text);
+                                text.push_str(g_text);
                             }
                         }
                     }

@@ -32,10 +32,11 @@ fn font(file: &str, name: &str) -> FontData {
 /// Crude shaping: cmap and advances, `fi` as the font's U+FB01 ligature, `é` as `e` plus a
 /// combining acute (the acute carrying "" like a cluster's later glyph), spaces as gaps of
 /// `space` points instead of glyphs.
-fn shape(data: &FontData, text: &str, size: f64, space: f64) -> Vec<Glyph> {
+fn shape(data: &FontData, text: &str, size: f64, space: f64) -> (Vec<Glyph>, String) {
     let face = Face::parse(data.bytes, 0).unwrap();
     let scale = size / f64::from(face.units_per_em());
     let mut glyphs = Vec::new();
+    let mut texts = String::new();
     let mut x = 0.0;
     let chars: Vec<char> = text.chars().collect();
     let mut i = 0;
@@ -49,9 +50,9 @@ fn shape(data: &FontData, text: &str, size: f64, space: f64) -> Vec<Glyph> {
         let mut push = |gid: ttf_parser::GlyphId, text: &str, x: &mut f64| {
             glyphs.push(Glyph {
                 id: gid.0,
+                text_len: push_text(&mut texts, text),
                 x: *x,
                 rise: 0.0,
-                text: text.into(),
             });
             *x += f64::from(face.glyph_hor_advance(gid).unwrap()) * scale;
         };
@@ -75,16 +76,18 @@ fn shape(data: &FontData, text: &str, size: f64, space: f64) -> Vec<Glyph> {
         push(face.glyph_index(c).unwrap(), &c.to_string(), &mut x);
         i += 1;
     }
-    glyphs
+    (glyphs, texts)
 }
 
 fn run(font: u32, data: &FontData, text: &str, size: f64, x: f64, y: f64) -> GlyphRun {
+    let (glyphs, text) = shape(data, text, size, size * 0.3);
     GlyphRun {
         font: FontId(font),
         size,
         x,
         y,
-        glyphs: shape(data, text, size, size * 0.3),
+        glyphs,
+        text,
     }
 }
 
@@ -195,10 +198,11 @@ fn sample() -> Document {
         x: 72.0,
         y: 90.0,
         glyphs: vec![],
+        text: String::new(),
     };
     let mut x = 0.0;
     for word in BODY_LINE.split(' ') {
-        let glyphs = shape(&regular, word, 11.0, 0.0);
+        let (glyphs, text) = shape(&regular, word, 11.0, 0.0);
         let face = Face::parse(regular.bytes, 0).unwrap();
         let last = glyphs.last().unwrap();
         let end = last.x
@@ -209,6 +213,7 @@ fn sample() -> Document {
                 / 2048.0;
         body.glyphs
             .extend(glyphs.into_iter().map(|g| Glyph { x: g.x + x, ..g }));
+        body.text.push_str(&text);
         x += end + 3.3 + 0.731;
     }
     let mut mark = run(0, &regular, "1", 7.0, 72.0 + 300.0, 90.0);

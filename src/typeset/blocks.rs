@@ -622,13 +622,14 @@ impl<'s, 'a> Blocks<'s, 'a> {
         let shaped = self.setter.shaper.shape(text, Style::Mono);
         let mut run_x = x;
         for run in &shaped.runs {
-            let (glyphs, gx) = super::flow::place_glyphs(&run.glyphs, size);
+            let (glyphs, text, gx) = super::flow::place_glyphs(&run.glyphs, size);
             line.items.push(LineItem::Glyphs {
                 x: run_x,
                 rise: 0.0,
                 face: run.face,
                 size,
                 glyphs,
+                text,
             });
             run_x += gx;
         }

@@ -271,7 +271,7 @@ impl Composer<'_> {
             Align::Right => x - width,
         };
         for run in &shaped.runs {
-            let (glyphs, advance) = super::flow::place_glyphs(&run.glyphs, FURNITURE_SIZE);
+            let (glyphs, text, advance) = super::flow::place_glyphs(&run.glyphs, FURNITURE_SIZE);
             let font = self.font_id(run.face);
             page.items.push(PageItem::Glyphs(GlyphRun {
                 font,
@@ -279,6 +279,7 @@ impl Composer<'_> {
                 x,
                 y,
                 glyphs,
+                text,
             }));
             x += advance;
         }
@@ -312,12 +313,14 @@ impl Composer<'_> {
                     face,
                     size,
                     glyphs,
+                    text,
                 } => PageItem::Glyphs(GlyphRun {
                     font: self.font_id(face),
                     size,
                     x: x0 + x,
                     y: baseline - rise,
                     glyphs,
+                    text,
                 }),
                 LineItem::Rule {
                     x,

@@ -18,6 +18,8 @@ pub enum LineItem {
         face: FaceId,
         size: f64,
         glyphs: Vec<PlacedGlyph>,
+        /// The glyphs' texts, one after the other ([`super::layout::Glyph::text_len`]).
+        text: String,
     },
     /// A rule whose left end is at `x`, `dy` above the baseline.
     Rule {
@@ -40,24 +42,28 @@ pub enum LineItem {
 /// composing pages moves glyph runs instead of copying them.
 pub type PlacedGlyph = super::layout::Glyph;
 
-/// Places shaped glyphs (lengths in ems) at `size` points, from x = 0; returns the glyphs and
-/// their total advance.
-pub fn place_glyphs(shaped: &[super::shape::ShapedGlyph], size: f64) -> (Vec<PlacedGlyph>, f64) {
+/// Places shaped glyphs (lengths in ems) at `size` points, from x = 0; returns the glyphs,
+/// their texts and their total advance.
+pub fn place_glyphs(
+    shaped: &[super::shape::ShapedGlyph],
+    size: f64,
+) -> (Vec<PlacedGlyph>, String, f64) {
     let mut x = 0.0;
+    let mut text = String::with_capacity(shaped.iter().map(|g| g.text.len()).sum());
     let glyphs = shaped
         .iter()
         .map(|g| {
             let placed = PlacedGlyph {
                 id: g.id,
+                text_len: super::layout::push_text(&mut text, &g.text),
                 x: x + g.x_offset * size,
-                rise: g.y_offset * size,
-                text: g.text.clone(),
+                rise: (g.y_offset * size) as f32,
             };
             x += g.advance * size;
             placed
         })
         .collect();
-    (glyphs, x)
+    (glyphs, text, x)
 }
 
 /// Where a link on a line goes.

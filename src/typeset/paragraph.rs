@@ -663,7 +663,8 @@ fn parts_between(
 }
 
 fn place_part(part: &Part, x: f64, line: &mut Line, shaper: &Shaper) {
-    let (glyphs, _) = super::flow::place_glyphs(&part.run.glyphs[part.range.clone()], part.size);
+    let (glyphs, text, _) =
+        super::flow::place_glyphs(&part.run.glyphs[part.range.clone()], part.size);
     let metrics = shaper.fonts().metrics(part.run.face);
     line.ascent = line.ascent.max(metrics.ascender * part.size + part.rise);
     line.depth = line.depth.max(-metrics.descender * part.size - part.rise);
@@ -673,6 +674,7 @@ fn place_part(part: &Part, x: f64, line: &mut Line, shaper: &Shaper) {
         face: part.run.face,
         size: part.size,
         glyphs,
+        text,
     });
     if part.strike {
         line.items.push(LineItem::Rule {
@@ -727,23 +729,33 @@ fn merge_runs(items: &mut Vec<LineItem>) {
         if rest.peek().is_some_and(|next| same(&item, next)) {
             let mut group = Vec::new();
             let mut x0 = 0.0;
-            if let LineItem::Glyphs { x, glyphs, .. } = &mut item {
+            if let LineItem::Glyphs {
+                x, glyphs, text, ..
+            } = &mut item
+            {
                 x0 = *x;
-                group.push((0.0, std::mem::take(glyphs)));
+                group.push((0.0, std::mem::take(glyphs), std::mem::take(text)));
             }
             // Collect the whole group first, then allocate the run once at its exact length
             // (a book's glyphs are its largest data: no doubling slack).
             while let Some(next) = rest.next_if(|next| same(&item, next)) {
-                if let LineItem::Glyphs { x, glyphs, .. } = next {
-                    group.push((x - x0, glyphs));
+                if let LineItem::Glyphs {
+                    x, glyphs, text, ..
+                } = next
+                {
+                    group.push((x - x0, glyphs, text));
                 }
             }
-            let mut joined = Vec::with_capacity(group.iter().map(|(_, g)| g.len()).sum());
-            for (dx, glyphs) in group {
+            let mut joined = Vec::with_capacity(group.iter().map(|(_, g, _)| g.len()).sum());
+            let mut joined_text =
+                String::with_capacity(group.iter().map(|(_, _, t)| t.len()).sum());
+            for (dx, glyphs, text) in group {
                 joined.extend(glyphs.into_iter().map(|g| PlacedGlyph { x: g.x + dx, ..g }));
+                joined_text.push_str(&text);
             }
-            if let LineItem::Glyphs { glyphs, .. } = &mut item {
+            if let LineItem::Glyphs { glyphs, text, .. } = &mut item {
                 *glyphs = joined;
+                *text = joined_text;
             }
         }
         merged.push(item);

@@ -59,13 +59,7 @@ fn every_block_reaches_the_pages() {
         .iter()
         .flat_map(|p| &p.items)
         .filter_map(|i| match i {
-            PageItem::Glyphs(run) => Some(
-                run.glyphs
-                    .iter()
-                    .map(|g| g.text.as_str())
-                    .collect::<String>()
-                    + " ",
-            ),
+            PageItem::Glyphs(run) => Some(run.text.clone() + " "),
             _ => None,
         })
         .collect();

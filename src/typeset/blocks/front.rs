@@ -144,13 +144,15 @@ impl Blocks<'_, '_> {
                 let mut x = frame.measure - indent - folio.width * size;
                 let folio_left = x;
                 for run in &folio.runs {
-                    let (glyphs, advance) = crate::typeset::flow::place_glyphs(&run.glyphs, size);
+                    let (glyphs, text, advance) =
+                        crate::typeset::flow::place_glyphs(&run.glyphs, size);
                     last.items.push(LineItem::Glyphs {
                         x,
                         rise: 0.0,
                         face: run.face,
                         size,
                         glyphs,
+                        text,
                     });
                     x += advance;
                 }
@@ -161,13 +163,15 @@ impl Blocks<'_, '_> {
                 while k * LEADER_STEP - indent + dot_width + LEADER_STEP * 0.5 <= folio_left {
                     let x = k * LEADER_STEP - indent;
                     for run in &dot.runs {
-                        let (glyphs, _) = crate::typeset::flow::place_glyphs(&run.glyphs, size);
+                        let (glyphs, text, _) =
+                            crate::typeset::flow::place_glyphs(&run.glyphs, size);
                         last.items.push(LineItem::Glyphs {
                             x,
                             rise: 0.0,
                             face: run.face,
                             size,
                             glyphs,
+                            text,
                         });
                     }
                     k += 1.0;
