@@ -1,4 +1,13 @@
-//! Page content: the items of a [`Page`] as printpdf operations.
+//! Page content: the items of a [`Page`] as the bytes of its content stream.
+//!
+//! quire writes content streams itself rather than through printpdf's `Op`s: a book's pages
+//! are its bulk (a thousand pages are almost two million glyphs), and building an `Op` per
+//! segment and a `Codepoint` per glyph, keeping them all and serialising them on one thread
+//! cost more than the rest of the PDF. Here each page becomes bytes on its own thread, in
+//! one buffer, and is compressed at once ([`super::write`]); nothing per glyph outlives its
+//! page. The operators and the number formatting are exactly those printpdf (through lopdf)
+//! writes for the same operations — `f32` numbers in Rust's shortest form, one operator a
+//! line — so the bytes did not change when the writer moved here.
 //!
 //! Coordinates: the layout measures from the top-left corner with y growing downwards; PDF
 //! from the bottom-left with y growing upwards, so every y becomes `height - y`.
@@ -11,62 +20,56 @@
 //! `TJ` whose numbers move every following glyph from where the viewer's pen will be — the
 //! `/W` advance of the glyph before it — to the glyph's exact position. The pen is tracked
 //! with the very numbers written (`f32`, as the file holds them), so errors never accumulate
-//! along a line. (The scaled matrix also keeps printpdf from merging segments with its own
-//! integer-width arithmetic.) A glyph whose text differs from its canonical text (the later
-//! glyphs of a cluster carry "") gets a segment of its own inside a `/Span` with
-//! `/ActualText`.
+//! along a line. A glyph whose text differs from its canonical text (the later glyphs of a
+//! cluster carry "") gets a segment of its own inside a `/Span` with `/ActualText`.
 //!
-//! Images are drawn with `cm` + `Do`; their alt text is laid over them as invisible text
-//! (render mode 3), so it is found, selected and copied like the text around it.
+//! Rules are filled rectangles (`re f`). Images are drawn with `cm` + `Do`; their alt text is
+//! laid over them as invisible text (render mode 3), so it is found, selected and copied like
+//! the text around it.
 
-use printpdf::{
-    Codepoint, DictItem, LinkAnnotation, Op, PaintMode, PdfFontHandle, Pt, Rect, TextItem,
-    TextMatrix, TextRenderingMode, XObjectId, XObjectTransform,
-};
+use std::io::Write;
 
 use super::PdfError;
 use super::fonts::{FontSet, Subset, alt_glyphs};
-use crate::typeset::layout::{Document, Glyph, GlyphRun, Page, PageItem};
+use crate::typeset::layout::{Document, GlyphRun, Page, PageItem};
 
 /// Offsets smaller than this (thousandths of an em) are not written: at 100 pt they move a
 /// glyph by 0.00005 pt.
 const NEGLIGIBLE: f32 = 0.0005;
 
-/// The operations that draw `page`, followed by its link annotations.
-pub(super) fn page_ops(
+/// The content stream of `page`, uncompressed.
+pub(super) fn page_content(
     doc: &Document,
     page: &Page,
     fonts: &FontSet,
-    links: Vec<LinkAnnotation>,
-) -> Result<Vec<Op>, PdfError> {
-    let mut ops = Vec::new();
+) -> Result<Vec<u8>, PdfError> {
+    let mut out = Content::default();
     let mut in_text = false;
     // The font resource the last `Tf` set, so that it is set only when it changes.
     let mut current: Option<&str> = None;
+    // The glyphs of the line being shown, reused from line to line.
+    let mut line = Vec::new();
     let mut items = page.items.iter().peekable();
     while let Some(item) = items.next() {
         let is_text = matches!(item, PageItem::Glyphs(_));
         if is_text != in_text {
-            ops.push(if is_text {
-                Op::StartTextSection
-            } else {
-                Op::EndTextSection
-            });
+            out.op(if is_text { "BT" } else { "ET" });
             in_text = is_text;
         }
         match item {
             PageItem::Glyphs(run) => {
                 // Runs of one font and size on one baseline (a line's words) are shown
-                // together: one text matrix, one TJ.
-                let mut line = vec![run];
+                // together.
+                line.clear();
+                push_glyphs(&mut line, run);
                 while let Some(PageItem::Glyphs(next)) = items.peek() {
                     if next.font != run.font || next.size != run.size || next.y != run.y {
                         break;
                     }
-                    line.push(next);
+                    push_glyphs(&mut line, next);
                     items.next();
                 }
-                glyph_line(&mut ops, page, &line, fonts, &mut current)?;
+                glyph_line(&mut out, page, run, &line, fonts, &mut current)?;
             }
             PageItem::Rule {
                 x,
@@ -74,16 +77,15 @@ pub(super) fn page_ops(
                 width,
                 thickness,
             } => {
-                ops.push(Op::DrawRectangle {
-                    rectangle: Rect {
-                        x: pt(*x),
-                        y: pt(page.height - y - thickness / 2.0),
-                        width: pt(*width),
-                        height: pt(*thickness),
-                        mode: Some(PaintMode::Fill),
-                        winding_order: None,
-                    },
-                });
+                out.start();
+                out.reals(&[
+                    *x as f32,
+                    (page.height - y - thickness / 2.0) as f32,
+                    *width as f32,
+                    *thickness as f32,
+                ]);
+                out.raw(b"re");
+                out.op("f");
             }
             PageItem::Image {
                 image,
@@ -101,46 +103,52 @@ pub(super) fn page_ops(
                     )));
                 }
                 let bottom = page.height - y - height;
-                ops.push(Op::UseXobject {
-                    id: XObjectId(super::images::resource(*image)),
-                    transform: XObjectTransform {
-                        translate_x: Some(pt(*x)),
-                        translate_y: Some(pt(bottom)),
-                        scale_x: Some(*width as f32),
-                        scale_y: Some(*height as f32),
-                        ..Default::default()
-                    },
-                });
-                alt_text(&mut ops, doc, fonts, alt, *x, bottom, *width)?;
+                out.op("q");
+                out.start();
+                out.reals(&[
+                    *width as f32,
+                    0.0,
+                    0.0,
+                    *height as f32,
+                    *x as f32,
+                    bottom as f32,
+                ]);
+                out.raw(b"cm");
+                out.start();
+                out.name(&super::images::resource(*image));
+                out.raw(b"Do");
+                out.op("Q");
+                alt_text(&mut out, doc, fonts, alt, *x, bottom, *width)?;
                 // The alt text's font was set inside q … Q.
                 current = None;
             }
         }
     }
     if in_text {
-        ops.push(Op::EndTextSection);
+        out.op("ET");
     }
-    ops.extend(links.into_iter().map(|link| Op::LinkAnnotation { link }));
-    Ok(ops)
+    Ok(out.bytes)
 }
 
-fn pt(v: f64) -> Pt {
-    Pt(v as f32)
+/// A glyph of a line as the writer needs it: original id, rise, text, x from the page's left.
+type LineGlyph<'a> = (u16, f32, &'a str, f64);
+
+fn push_glyphs<'a>(line: &mut Vec<LineGlyph<'a>>, run: &'a GlyphRun) {
+    line.extend(
+        run.glyph_texts()
+            .map(|(g, text)| (g.id, g.rise, text, run.x + g.x)),
+    );
 }
 
-/// Shows the glyphs of `runs` (same font, size and baseline, in order).
+/// Shows the glyphs of a line (runs of `run`'s font, size and baseline, in order).
 fn glyph_line<'f>(
-    ops: &mut Vec<Op>,
+    out: &mut Content,
     page: &Page,
-    runs: &[&GlyphRun],
+    run: &GlyphRun,
+    glyphs: &[LineGlyph],
     fonts: &'f FontSet,
     current: &mut Option<&'f str>,
 ) -> Result<(), PdfError> {
-    let run = runs[0];
-    let glyphs: Vec<(&Glyph, &str, f64)> = runs
-        .iter()
-        .flat_map(|r| r.glyph_texts().map(move |(g, text)| (g, text, r.x + g.x)))
-        .collect();
     if glyphs.is_empty() {
         return Ok(());
     }
@@ -149,116 +157,103 @@ fn glyph_line<'f>(
     }
     let font = fonts.subset(run.font)?;
     if *current != Some(font.resource.as_str()) {
-        ops.push(set_font(font));
+        set_font(out, font);
         *current = Some(font.resource.as_str());
     }
 
     let mut start = 0;
     while start < glyphs.len() {
-        let (first, first_text, first_x) = glyphs[start];
-        let canonical = font.glyph(first.id)?.text == first_text;
+        let (id, rise, text, x) = glyphs[start];
+        let canonical = font.glyph(id)?.text == text;
         let mut end = start + 1;
         if canonical {
             while end < glyphs.len() {
-                let (g, text, _) = glyphs[end];
-                if g.rise != first.rise || font.glyph(g.id)?.text != text {
+                let (id, next_rise, text, _) = glyphs[end];
+                if next_rise != rise || font.glyph(id)?.text != text {
                     break;
                 }
                 end += 1;
             }
         }
-        let segment_glyphs: Vec<(u16, f64)> = glyphs[start..end]
-            .iter()
-            .map(|(g, _, x)| (g.id, *x))
-            .collect();
-        let origin = (first_x, page.height - run.y + f64::from(first.rise));
+        let origin = (x, page.height - run.y + f64::from(rise));
         if !canonical {
-            ops.push(actual_text(first_text));
+            actual_text(out, text);
         }
-        segment(ops, font, run.size, origin, &segment_glyphs)?;
+        segment(
+            out,
+            font,
+            run.size,
+            origin,
+            glyphs[start..end].iter().map(|&(id, _, _, x)| (id, x)),
+        )?;
         if !canonical {
-            ops.push(Op::EndMarkedContentWithProperties);
+            out.op("EMC");
         }
         start = end;
     }
     Ok(())
 }
 
-fn set_font(font: &Subset) -> Op {
-    Op::SetFont {
-        font: PdfFontHandle::External(printpdf::FontId(font.resource.clone())),
-        size: Pt(1.0),
-    }
+/// `/F0 1 Tf`: the font at size 1 (each segment's text matrix scales it).
+fn set_font(out: &mut Content, font: &Subset) {
+    out.start();
+    out.name(&font.resource);
+    out.raw(b"1 Tf");
 }
 
 /// Shows `glyphs` (original id, x on any common scale) with the first glyph's origin at
 /// `origin` (PDF coordinates).
 fn segment(
-    ops: &mut Vec<Op>,
+    out: &mut Content,
     font: &Subset,
     size: f64,
     origin: (f64, f64),
-    glyphs: &[(u16, f64)],
+    glyphs: impl Iterator<Item = (u16, f64)>,
 ) -> Result<(), PdfError> {
-    let Some(&(_, x0)) = glyphs.first() else {
+    let mut glyphs = glyphs.peekable();
+    let Some(&(_, x0)) = glyphs.peek() else {
         return Ok(());
     };
     let size32 = size as f32;
-    ops.push(Op::SetTextMatrix {
-        matrix: TextMatrix::Raw([size32, 0.0, 0.0, size32, origin.0 as f32, origin.1 as f32]),
-    });
+    out.start();
+    out.reals(&[size32, 0.0, 0.0, size32, origin.0 as f32, origin.1 as f32]);
+    out.raw(b"Tm");
+    out.start();
+    out.raw(b"[");
     // The pen, in thousandths of an em from the segment origin, as the viewer computes it.
     let mut pen = 0.0f64;
-    let mut items = Vec::with_capacity(glyphs.len());
-    for (i, &(gid, _)) in glyphs.iter().enumerate() {
+    while let Some((gid, _)) = glyphs.next() {
         let g = font.glyph(gid)?;
         pen += f64::from(g.width);
-        let mut offset = 0.0f32;
-        if let Some(&(_, next_x)) = glyphs.get(i + 1) {
+        out.hex_glyph(g.cid);
+        if let Some(&(_, next_x)) = glyphs.peek() {
             let target = (next_x - x0) * 1000.0 / size;
             let wanted = ((pen - target) * 1000.0).round() / 1000.0;
             if (wanted as f32).abs() >= NEGLIGIBLE {
-                offset = wanted as f32;
+                let offset = wanted as f32;
                 pen -= f64::from(offset);
+                out.raw(b" ");
+                out.real(offset);
             }
         }
-        // No text here: `finish` writes each font's /ToUnicode from its glyphs' canonical text.
-        items.push(Codepoint {
-            gid: g.cid,
-            offset,
-            cid: None,
-        });
     }
-    ops.push(Op::ShowText {
-        items: vec![TextItem::GlyphIds(items)],
-    });
+    out.raw(b"] TJ");
     Ok(())
 }
 
-/// `/Span << /ActualText (text) >> BDC`.
-fn actual_text(text: &str) -> Op {
-    let mut data = vec![0xFE, 0xFF];
+/// `/Span <</ActualText <FEFF…>>> BDC`.
+fn actual_text(out: &mut Content, text: &str) {
+    out.start();
+    out.raw(b"/Span <</ActualText<FEFF");
     for unit in text.encode_utf16() {
-        data.extend_from_slice(&unit.to_be_bytes());
+        let _ = write!(out.bytes, "{:02X}{:02X}", unit >> 8, unit & 0xFF);
     }
-    let map = [(
-        "ActualText".to_owned(),
-        DictItem::String {
-            data,
-            literal: false,
-        },
-    )]
-    .into_iter()
-    .collect();
-    Op::BeginMarkedContentWithProperties {
-        tag: "Span".into(),
-        properties: DictItem::Dict { map },
-    }
+    out.raw(b">>> BDC");
 }
 
 /// The alt text of an image, invisible, along the image's bottom edge and no wider than it.
 fn alt_text(
-    ops: &mut Vec<Op>,
+    out: &mut Content,
     doc: &Document,
     fonts: &FontSet,
     alt: &str,
@@ -274,9 +269,9 @@ fn alt_text(
         None => Vec::new(),
     };
     let whole = glyphs.len() == alt.chars().count();
-    ops.push(Op::SaveGraphicsState);
+    out.op("q");
     if !whole {
-        ops.push(actual_text(alt));
+        actual_text(out, alt);
     }
     if let (Some(font), false) = (fonts.alt_font, glyphs.is_empty()) {
         let font = fonts.subset(font)?;
@@ -293,22 +288,82 @@ fn alt_text(
             10.0
         };
         if size > 0.0 && size.is_finite() {
-            let placed: Vec<(u16, f64)> = placed
-                .into_iter()
-                .map(|(g, a)| (g, a * size / 1000.0))
-                .collect();
-            ops.push(Op::StartTextSection);
-            ops.push(Op::SetTextRenderingMode {
-                mode: TextRenderingMode::Invisible,
-            });
-            ops.push(set_font(font));
-            segment(ops, font, size, (x, bottom), &placed)?;
-            ops.push(Op::EndTextSection);
+            out.op("BT");
+            out.op("3 Tr");
+            set_font(out, font);
+            segment(
+                out,
+                font,
+                size,
+                (x, bottom),
+                placed.into_iter().map(|(g, a)| (g, a * size / 1000.0)),
+            )?;
+            out.op("ET");
         }
     }
     if !whole {
-        ops.push(Op::EndMarkedContentWithProperties);
+        out.op("EMC");
     }
-    ops.push(Op::RestoreGraphicsState);
+    out.op("Q");
     Ok(())
+}
+
+/// A content stream being written: operators one a line, operands before them, each
+/// followed by a space (lopdf's `Content::encode`, which printpdf uses).
+#[derive(Default)]
+struct Content {
+    bytes: Vec<u8>,
+}
+
+impl Content {
+    /// Starts an operation: a line break unless it is the first.
+    fn start(&mut self) {
+        if !self.bytes.is_empty() {
+            self.bytes.push(b'\n');
+        }
+    }
+
+    /// A whole operation given as text (`BT`, `3 Tr`).
+    fn op(&mut self, op: &str) {
+        self.start();
+        self.raw(op.as_bytes());
+    }
+
+    fn raw(&mut self, bytes: &[u8]) {
+        self.bytes.extend_from_slice(bytes);
+    }
+
+    /// A number as lopdf writes a real: `f32`'s shortest form (`11`, `542.54803`).
+    fn real(&mut self, v: f32) {
+        let _ = write!(self.bytes, "{v}");
+    }
+
+    /// Numbers, each followed by a space.
+    fn reals(&mut self, values: &[f32]) {
+        for &v in values {
+            self.real(v);
+            self.bytes.push(b' ');
+        }
+    }
+
+    /// A resource name (`/F0`, `/Im1`: letters and digits, nothing to escape) and a space.
+    fn name(&mut self, name: &str) {
+        self.bytes.push(b'/');
+        self.raw(name.as_bytes());
+        self.bytes.push(b' ');
+    }
+
+    /// A two-byte glyph code as a hex string (`<002E>`).
+    fn hex_glyph(&mut self, cid: u16) {
+        const HEX: &[u8; 16] = b"0123456789ABCDEF";
+        let [hi, lo] = cid.to_be_bytes();
+        self.raw(&[
+            b'<',
+            HEX[usize::from(hi >> 4)],
+            HEX[usize::from(hi & 15)],
+            HEX[usize::from(lo >> 4)],
+            HEX[usize::from(lo & 15)],
+            b'>',
+        ]);
+    }
 }

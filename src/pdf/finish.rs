@@ -23,6 +23,7 @@ pub(super) fn finish(
     mut pdf: lopdf::Document,
     doc: &Document,
     fonts: &FontSet,
+    contents: Vec<Packed>,
 ) -> Result<Vec<u8>, PdfError> {
     let pages: Vec<ObjectId> = pdf.get_pages().into_values().collect();
     if pages.len() != doc.pages.len() {
@@ -32,7 +33,7 @@ pub(super) fn finish(
             doc.pages.len()
         )));
     }
-    for (&id, page) in pages.iter().zip(&doc.pages) {
+    for ((&id, page), content) in pages.iter().zip(&doc.pages).zip(contents) {
         let bbox = Object::Array(vec![
             0.into(),
             0.into(),
@@ -43,6 +44,13 @@ pub(super) fn finish(
         dict.set("MediaBox", bbox.clone());
         dict.set("TrimBox", bbox);
         dict.remove(b"CropBox");
+        // The page's own content stream, in the object printpdf made for its (empty) one.
+        let contents = dict
+            .get(b"Contents")
+            .and_then(Object::as_reference)
+            .map_err(|_| PdfError("printpdf wrote a page without /Contents".into()))?;
+        pdf.objects
+            .insert(contents, Object::Stream(content.into_stream()));
     }
     set_widths(&mut pdf, pages.first().copied(), fonts)?;
     make_indirect(&mut pdf, &pages)?;
@@ -142,12 +150,7 @@ fn compress(pdf: &mut lopdf::Document) -> Result<(), PdfError> {
 }
 
 fn compress_stream(stream: &mut lopdf::Stream) -> Result<(), PdfError> {
-    use std::io::Write;
-    let mut encoder = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::default());
-    let packed = encoder
-        .write_all(&stream.content)
-        .and_then(|()| encoder.finish())
-        .map_err(|e| PdfError(format!("cannot compress a stream: {e}")))?;
+    let packed = deflate(&stream.content)?;
     if packed.len() < stream.content.len() {
         stream
             .dict
@@ -155,6 +158,53 @@ fn compress_stream(stream: &mut lopdf::Stream) -> Result<(), PdfError> {
         stream.set_content(packed);
     }
     Ok(())
+}
+
+fn deflate(bytes: &[u8]) -> Result<Vec<u8>, PdfError> {
+    use std::io::Write;
+    let mut encoder = flate2::write::ZlibEncoder::new(
+        Vec::with_capacity(bytes.len() / 4),
+        flate2::Compression::default(),
+    );
+    encoder
+        .write_all(bytes)
+        .and_then(|()| encoder.finish())
+        .map_err(|e| PdfError(format!("cannot compress a stream: {e}")))
+}
+
+/// A stream's bytes, Flate-compressed when that makes them smaller (as [`compress`] would).
+pub(super) struct Packed {
+    bytes: Vec<u8>,
+    flate: bool,
+}
+
+/// Compresses `content` now, so that only the compressed bytes are kept.
+pub(super) fn compressed(content: Vec<u8>) -> Result<Packed, PdfError> {
+    let packed = deflate(&content)?;
+    Ok(if packed.len() < content.len() {
+        Packed {
+            bytes: packed,
+            flate: true,
+        }
+    } else {
+        Packed {
+            bytes: content,
+            flate: false,
+        }
+    })
+}
+
+impl Packed {
+    fn into_stream(self) -> lopdf::Stream {
+        let mut stream = lopdf::Stream::new(Dictionary::new(), self.bytes);
+        if self.flate {
+            stream
+                .dict
+                .set("Filter", Object::Name(b"FlateDecode".to_vec()));
+        }
+        // Compressed already, or no smaller compressed.
+        stream.with_compression(false)
+    }
 }
 
 /// Writes each font's exact `/W` into its descendant CIDFont.

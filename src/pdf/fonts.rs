@@ -38,15 +38,26 @@ pub(super) struct Subset {
     pub resource: String,
     /// `ABCDEF+PostScriptName`.
     pub base_font: String,
-    /// Original glyph id → subset glyph id and canonical text.
-    glyphs: BTreeMap<u16, (u16, String)>,
-    /// Subset glyph id → advance in thousandths of an em, for `/W`.
-    widths: BTreeMap<u16, f32>,
+    /// Original glyph id → 1 + index into `glyphs` (0: not collected), for the content
+    /// writer's lookup of every glyph it shows.
+    index: Vec<u32>,
+    /// The collected glyphs by original id, which is also subset id order (the
+    /// renumbering is monotone).
+    glyphs: Vec<SubsetGlyph>,
     program: Vec<u8>,
     upem: u16,
     metrics: PdfFontMetricsStub,
     ascent: i16,
     descent: i16,
+}
+
+/// One collected glyph of a subset.
+struct SubsetGlyph {
+    cid: u16,
+    /// Advance in thousandths of an em, for `/W`.
+    width: f32,
+    /// The canonical text, for `/ToUnicode`.
+    text: String,
 }
 
 /// A glyph as the content stream shows it.
@@ -59,12 +70,48 @@ pub(super) struct PdfGlyph<'a> {
     pub text: &'a str,
 }
 
+/// The glyphs one font shows, collected in document order: a table by glyph id (a book
+/// shows millions of glyphs of a few hundred kinds).
+#[derive(Default)]
+struct Used {
+    /// Original glyph id → 1 + index into `glyphs` (0: not seen yet).
+    slot: Vec<u32>,
+    /// Original glyph id and canonical text, in order of first appearance.
+    glyphs: Vec<(u16, String)>,
+}
+
+impl Used {
+    /// Notes that glyph `gid` shows `text`: the first non-empty text becomes canonical.
+    fn add(&mut self, gid: u16, text: &str) {
+        if self.slot.is_empty() {
+            self.slot = vec![0; usize::from(u16::MAX) + 1];
+        }
+        match self.slot[usize::from(gid)] {
+            0 => {
+                self.glyphs.push((gid, text.to_owned()));
+                self.slot[usize::from(gid)] = self.glyphs.len() as u32;
+            }
+            i => {
+                let canonical = &mut self.glyphs[i as usize - 1].1;
+                if canonical.is_empty() {
+                    canonical.push_str(text);
+                }
+            }
+        }
+    }
+
+    /// The glyphs by original id.
+    fn into_sorted(mut self) -> Vec<(u16, String)> {
+        self.glyphs.sort_unstable_by_key(|(gid, _)| *gid);
+        self.glyphs
+    }
+}
+
 impl FontSet {
     /// Collects the used glyphs of every font and subsets the fonts.
     pub fn build(doc: &Document) -> Result<Self, PdfError> {
         let alt_font = alt_font(doc);
-        // Original glyph id → canonical text, per font, in document order.
-        let mut used: Vec<BTreeMap<u16, String>> = vec![BTreeMap::new(); doc.fonts.len()];
+        let mut used: Vec<Used> = (0..doc.fonts.len()).map(|_| Used::default()).collect();
         for page in &doc.pages {
             for item in &page.items {
                 match item {
@@ -76,20 +123,15 @@ impl FontSet {
                                 doc.fonts.len()
                             ))
                         })?;
-                        for (g, g_text) in run.glyph_texts() {
-                            let text = glyphs.entry(g.id).or_default();
-                            if text.is_empty() {
-                                text.push_str(g_text);
-                            }
+                        for (g, text) in run.glyph_texts() {
+                            glyphs.add(g.id, text);
                         }
                     }
                     PageItem::Image { alt, .. } => {
                         if let Some(font) = alt_font {
+                            let mut buf = [0; 4];
                             for (gid, c) in alt_glyphs(doc, font, alt)? {
-                                let text = used[font.0 as usize].entry(gid).or_default();
-                                if text.is_empty() {
-                                    text.push(c);
-                                }
+                                used[font.0 as usize].add(gid, c.encode_utf8(&mut buf));
                             }
                         }
                     }
@@ -97,10 +139,12 @@ impl FontSet {
                 }
             }
         }
+        // Each font is subset on its own (fonts are few, subsetting one takes milliseconds).
         let fonts = used
             .into_iter()
             .enumerate()
-            .map(|(i, glyphs)| {
+            .map(|(i, used)| {
+                let glyphs = used.into_sorted();
                 if glyphs.is_empty() {
                     Ok(None)
                 } else {
@@ -128,7 +172,7 @@ impl Subset {
     fn new(
         data: &crate::typeset::layout::FontData,
         index: usize,
-        used: BTreeMap<u16, String>,
+        used: Vec<(u16, String)>,
     ) -> Result<Self, PdfError> {
         let font_err = |what: &str| PdfError(format!("font {} ({}): {what}", index, data.name));
         let face = Face::parse(data.bytes, data.index).map_err(|e| font_err(&e.to_string()))?;
@@ -138,13 +182,13 @@ impl Subset {
         let upem = face.units_per_em();
 
         // Monotone renumbering (original order), .notdef first.
-        let ids: Vec<u16> = used.keys().copied().collect();
+        let ids: Vec<u16> = used.iter().map(|(gid, _)| *gid).collect();
         let remapper = subsetter::GlyphRemapper::new_from_glyphs_sorted(&ids);
         let program = subsetter::subset(data.bytes, data.index, &remapper)
             .map_err(|e| font_err(&format!("cannot subset: {e}")))?;
 
-        let mut glyphs = BTreeMap::new();
-        let mut widths = BTreeMap::new();
+        let mut by_gid = vec![0u32; usize::from(ids.last().copied().unwrap_or(0)) + 1];
+        let mut glyphs = Vec::with_capacity(used.len());
         let mut hash = Sha256::new();
         hash.update(data.name.as_bytes());
         for (gid, text) in used {
@@ -154,9 +198,13 @@ impl Subset {
             let advance = face
                 .glyph_hor_advance(GlyphId(gid))
                 .ok_or_else(|| font_err(&format!("glyph {gid} is not in the font")))?;
-            widths.insert(cid, (f64::from(advance) * 1000.0 / f64::from(upem)) as f32);
             hash.update(gid.to_be_bytes());
-            glyphs.insert(gid, (cid, text));
+            glyphs.push(SubsetGlyph {
+                cid,
+                width: (f64::from(advance) * 1000.0 / f64::from(upem)) as f32,
+                text,
+            });
+            by_gid[usize::from(gid)] = glyphs.len() as u32;
         }
         let tag: String = hash.finalize()[..6]
             .iter()
@@ -184,8 +232,8 @@ impl Subset {
         Ok(Subset {
             resource: format!("F{index}"),
             base_font: format!("{tag}+{ps_name}"),
+            index: by_gid,
             glyphs,
-            widths,
             program,
             upem,
             metrics,
@@ -196,16 +244,20 @@ impl Subset {
 
     /// The glyph `gid` (an original id) as the content stream shows it.
     pub fn glyph(&self, gid: u16) -> Result<PdfGlyph<'_>, PdfError> {
-        let (cid, text) = self.glyphs.get(&gid).ok_or_else(|| {
-            PdfError(format!(
-                "glyph {gid} of {} was not collected",
-                self.base_font
-            ))
-        })?;
+        let slot = self.index.get(usize::from(gid)).copied().unwrap_or(0);
+        let glyph = (slot as usize)
+            .checked_sub(1)
+            .and_then(|i| self.glyphs.get(i))
+            .ok_or_else(|| {
+                PdfError(format!(
+                    "glyph {gid} of {} was not collected",
+                    self.base_font
+                ))
+            })?;
         Ok(PdfGlyph {
-            cid: *cid,
-            width: self.widths[cid],
-            text,
+            cid: glyph.cid,
+            width: glyph.width,
+            text: &glyph.text,
         })
     }
 
@@ -216,9 +268,9 @@ impl Subset {
     pub fn to_unicode_cmap(&self) -> Vec<u8> {
         let mut entries: Vec<(u16, &str)> = self
             .glyphs
-            .values()
-            .filter(|(_, text)| !text.is_empty())
-            .map(|(cid, text)| (*cid, text.as_str()))
+            .iter()
+            .filter(|g| !g.text.is_empty())
+            .map(|g| (g.cid, g.text.as_str()))
             .collect();
         entries.sort_unstable();
         let mut out = String::from(
@@ -247,7 +299,7 @@ impl Subset {
         let mut run: Vec<lopdf::Object> = Vec::new();
         let mut first = 0u16;
         let mut last: Option<u16> = None;
-        for (&cid, &w) in &self.widths {
+        for &SubsetGlyph { cid, width: w, .. } in &self.glyphs {
             if last.is_some_and(|l| l + 1 != cid) {
                 out.push(lopdf::Object::Integer(i64::from(first)));
                 out.push(lopdf::Object::Array(std::mem::take(&mut run)));
@@ -269,12 +321,12 @@ impl Subset {
     /// codepoint map left empty (content shows glyph ids, never text).
     pub fn to_printpdf(&self) -> PdfFont {
         let glyph_widths = self
-            .widths
+            .glyphs
             .iter()
-            .map(|(&cid, &w)| {
+            .map(|g| {
                 (
-                    cid,
-                    (f64::from(w) * f64::from(self.upem) / 1000.0).round() as u16,
+                    g.cid,
+                    (f64::from(g.width) * f64::from(self.upem) / 1000.0).round() as u16,
                 )
             })
             .collect();
@@ -293,6 +345,34 @@ impl Subset {
             pdf_font_metrics: self.metrics.clone(),
         })
     }
+}
+
+/// The operations that make printpdf embed every subset: it writes only the fonts that some
+/// page's operations show, and the pages it gets carry no text (quire writes their content
+/// itself). One glyph of each font, shown on the first page; [`super::finish`] then replaces
+/// that page's content and the fonts' `/W` and `/ToUnicode` with the real ones.
+pub(super) fn declare(fonts: &FontSet) -> Vec<printpdf::Op> {
+    use printpdf::{Codepoint, Op, PdfFontHandle, Pt, TextItem};
+    let mut ops = Vec::new();
+    for subset in fonts.subsets() {
+        let Some(first) = subset.glyphs.first() else {
+            continue;
+        };
+        ops.push(Op::StartTextSection);
+        ops.push(Op::SetFont {
+            font: PdfFontHandle::External(printpdf::FontId(subset.resource.clone())),
+            size: Pt(1.0),
+        });
+        ops.push(Op::ShowText {
+            items: vec![TextItem::GlyphIds(vec![Codepoint {
+                gid: first.cid,
+                offset: 0.0,
+                cid: None,
+            }])],
+        });
+        ops.push(Op::EndTextSection);
+    }
+    ops
 }
 
 /// A width as a PDF number: an integer when it is one (the common 1000-unit em).
