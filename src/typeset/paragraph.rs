@@ -723,7 +723,10 @@ fn merge_runs(items: &mut Vec<LineItem>) {
         ) => f0 == face && s0 == size && r0 == rise,
         _ => false,
     };
-    let mut merged: Vec<LineItem> = Vec::with_capacity(items.len());
+    // Lines live until their page is composed: allocate the merged list at its exact length
+    // (a line of ten words is one or two runs, not ten).
+    let groups = items.len() - items.windows(2).filter(|w| same(&w[0], &w[1])).count();
+    let mut merged: Vec<LineItem> = Vec::with_capacity(groups);
     let mut rest = std::mem::take(items).into_iter().peekable();
     while let Some(mut item) = rest.next() {
         if rest.peek().is_some_and(|next| same(&item, next)) {
