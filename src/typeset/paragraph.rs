@@ -103,11 +103,20 @@ struct Builder<'s, 'a> {
 
 /// Sets a paragraph into lines.
 pub fn set(pieces: &[Piece], style: &ParagraphStyle, setter: &mut Setter<'_>) -> Vec<Line> {
+    // About one item (box, glue, hyphenation point) per two bytes of text: allocate the
+    // lists once instead of growing them word by word.
+    let estimate = 4 + pieces
+        .iter()
+        .map(|p| match &p.kind {
+            PieceKind::Text(text) => text.len() / 2,
+            _ => 2,
+        })
+        .sum::<usize>();
     let mut b = Builder {
         setter,
         style,
-        items: Vec::new(),
-        contents: Vec::new(),
+        items: Vec::with_capacity(estimate),
+        contents: Vec::with_capacity(estimate),
     };
     if style.indent > 0.0 {
         b.push(
@@ -280,7 +289,7 @@ impl Builder<'_, '_> {
             }
             let hyphens = match &self.style.hyphenate {
                 Some(lang) if single && piece.style != Style::Mono && shaped.missing.is_empty() => {
-                    hyphenate::hyphenate(&text, lang)
+                    self.setter.shaper.hyphenate(&text, lang)
                 }
                 _ => Vec::new(),
             };

@@ -77,6 +77,8 @@ pub struct Shaper {
     /// One cache per style, keyed by the text.
     cache: [RwLock<FxHashMap<Box<str>, Shaped>>; 5],
     plans: RwLock<Vec<Plan>>,
+    /// The words' hyphenation points, cached like their shapes.
+    hyphens: super::hyphenate::Cache,
 }
 
 impl std::fmt::Debug for Shaper {
@@ -101,6 +103,7 @@ impl Shaper {
             fonts,
             cache: Default::default(),
             plans: RwLock::new(Vec::new()),
+            hyphens: Default::default(),
         }
     }
 
@@ -127,6 +130,11 @@ impl Shaper {
             .entry(text.into())
             .or_insert(shaped)
             .clone()
+    }
+
+    /// Where `word` may be hyphenated in `lang` ([`super::hyphenate::hyphenate`], cached).
+    pub fn hyphenate(&self, word: &str, lang: &str) -> Vec<usize> {
+        self.hyphens.hyphenate(word, lang)
     }
 
     /// Width of `text` in `style`, in ems (uses the cache).
