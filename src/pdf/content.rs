@@ -5,9 +5,10 @@
 //! segment and a `Codepoint` per glyph, keeping them all and serialising them on one thread
 //! cost more than the rest of the PDF. Here each page becomes bytes on its own thread, in
 //! one buffer, and is compressed at once ([`super::write`]); nothing per glyph outlives its
-//! page. The operators and the number formatting are exactly those printpdf (through lopdf)
-//! writes for the same operations — `f32` numbers in Rust's shortest form, one operator a
-//! line — so the bytes did not change when the writer moved here.
+//! page. The operators and the number formatting are those printpdf (through lopdf) writes —
+//! `f32` numbers in Rust's shortest form, one operator a line — except that glyphs with no
+//! adjustment between them share one hex string (`[<00040026> 23.926<0019>] TJ`), which
+//! makes the raw content a quarter smaller and quicker to compress.
 //!
 //! Coordinates: the layout measures from the top-left corner with y growing downwards; PDF
 //! from the bottom-left with y growing upwards, so every y becomes `height - y`.
@@ -219,12 +220,18 @@ fn segment(
     out.reals(&[size32, 0.0, 0.0, size32, origin.0 as f32, origin.1 as f32]);
     out.raw(b"Tm");
     out.start();
-    out.raw(b"[");
+    out.raw(b"[<");
     // The pen, in thousandths of an em from the segment origin, as the viewer computes it.
     let mut pen = 0.0f64;
+    // Glyphs with no adjustment between them share one hex string.
+    let mut open = true;
     while let Some((gid, _)) = glyphs.next() {
         let g = font.glyph(gid)?;
         pen += f64::from(g.width);
+        if !open {
+            out.raw(b"<");
+            open = true;
+        }
         out.hex_glyph(g.cid);
         if let Some(&(_, next_x)) = glyphs.peek() {
             let target = (next_x - x0) * 1000.0 / size;
@@ -232,12 +239,13 @@ fn segment(
             if (wanted as f32).abs() >= NEGLIGIBLE {
                 let offset = wanted as f32;
                 pen -= f64::from(offset);
-                out.raw(b" ");
+                out.raw(b"> ");
                 out.real(offset);
+                open = false;
             }
         }
     }
-    out.raw(b"] TJ");
+    out.raw(b">] TJ");
     Ok(())
 }
 
@@ -353,17 +361,15 @@ impl Content {
         self.bytes.push(b' ');
     }
 
-    /// A two-byte glyph code as a hex string (`<002E>`).
+    /// A two-byte glyph code in hex (`002E`), inside a hex string.
     fn hex_glyph(&mut self, cid: u16) {
         const HEX: &[u8; 16] = b"0123456789ABCDEF";
         let [hi, lo] = cid.to_be_bytes();
         self.raw(&[
-            b'<',
             HEX[usize::from(hi >> 4)],
             HEX[usize::from(hi & 15)],
             HEX[usize::from(lo >> 4)],
             HEX[usize::from(lo & 15)],
-            b'>',
         ]);
     }
 }

@@ -710,3 +710,49 @@ fn validators_accept_the_file_and_text_lands_where_it_was_put() {
         }
     }
 }
+
+#[test]
+fn glyphs_with_no_adjustment_between_them_share_one_hex_string() {
+    let doc = sample();
+    let pdf = load(&write(&doc).unwrap());
+    for (n, (&number, &page_id)) in pdf.get_pages().iter().enumerate() {
+        let content = lopdf::content::Content::decode(&pdf.get_page_content(page_id))
+            .unwrap_or_else(|e| panic!("page {number}: {e}"));
+        let mut codes = 0;
+        for op in content.operations.iter().filter(|op| op.operator == "TJ") {
+            let array = op.operands[0].as_array().unwrap();
+            for pair in array.windows(2) {
+                assert!(
+                    !matches!(pair, [Object::String(..), Object::String(..)]),
+                    "page {number}: two hex strings side by side in {array:?}"
+                );
+            }
+            codes += array
+                .iter()
+                .filter_map(|o| o.as_str().ok())
+                .map(|s| s.len() / 2)
+                .sum::<usize>();
+        }
+        // Every glyph shown once (an image's invisible alt text adds its own).
+        let shown: usize = doc.pages[n]
+            .items
+            .iter()
+            .map(|item| match item {
+                PageItem::Glyphs(run) => run.glyphs.len(),
+                _ => 0,
+            })
+            .sum();
+        let has_alt = doc.pages[n]
+            .items
+            .iter()
+            .any(|item| matches!(item, PageItem::Image { alt, .. } if !alt.trim().is_empty()));
+        if has_alt {
+            assert!(
+                codes > shown,
+                "page {number}: {codes} codes for {shown} glyphs"
+            );
+        } else {
+            assert_eq!(codes, shown, "page {number}");
+        }
+    }
+}
