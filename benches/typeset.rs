@@ -292,6 +292,8 @@ fn compare_with_pandoc(book: &Path, runs: usize) {
 }
 
 fn main() {
+    // As the binary does (and its child too, for the peak).
+    quire::process::no_huge_pages();
     // The child of `peak_rss_of`: one pass, then the peak.
     if let Some(book) = env::var_os("QUIRE_BENCH_PEAK") {
         pass(Path::new(&book));

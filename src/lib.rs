@@ -21,6 +21,7 @@ pub mod output;
 pub mod parallel;
 pub mod pdf;
 pub mod pipeline;
+pub mod process;
 pub mod typeset;
 
 #[cfg(test)]

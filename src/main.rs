@@ -4,5 +4,6 @@
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() {
+    quire::process::no_huge_pages();
     std::process::exit(quire::cli::main());
 }
