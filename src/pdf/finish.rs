@@ -5,7 +5,8 @@
 //!   become `[0 0 width height]` and the needless `/CropBox` goes;
 //! - `/W` of every font: exact advances (see [`super::fonts`]) over printpdf's truncated ones;
 //! - link annotations as indirect objects ([`super::annotations`]);
-//! - the nested outline, page labels, `/Lang`, `/PageMode`, `/Info` and XMP metadata;
+//! - the nested outline, page labels, `/Lang`, `/PageMode`, `/PageLayout` (spreads), `/Info`
+//!   and XMP metadata;
 //! - `%PDF-1.7`, Flate on every stream that allows it, and a trailer `/ID` that is a
 //!   SHA-256 of the written file (with a zero placeholder where the `/ID` goes), so identical
 //!   documents give identical bytes in any process.
@@ -90,6 +91,13 @@ pub(super) fn finish(
     if let Some(labels) = labels::page_labels(&doc.pages) {
         catalog.set("PageLabels", labels);
     }
+    // A book is read in spreads: page 1 is a recto, alone on the right.
+    let layout: &[u8] = if doc.pages.len() > 1 {
+        b"TwoPageRight"
+    } else {
+        b"SinglePage"
+    };
+    catalog.set("PageLayout", Object::Name(layout.to_vec()));
     catalog.set(
         "ViewerPreferences",
         Object::Dictionary(Dictionary::from_iter(vec![(

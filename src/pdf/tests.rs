@@ -410,6 +410,16 @@ fn catalog_has_lang_labels_outline_metadata_and_version() {
         catalog.get(b"PageMode").unwrap().as_name().unwrap(),
         b"UseOutlines"
     );
+    let pages = sample().pages.len();
+    let layout: &[u8] = if pages > 1 {
+        b"TwoPageRight"
+    } else {
+        b"SinglePage"
+    };
+    assert_eq!(
+        catalog.get(b"PageLayout").unwrap().as_name().unwrap(),
+        layout
+    );
 
     let labels = dict(&pdf, catalog.get(b"PageLabels").unwrap());
     let nums = labels.get(b"Nums").unwrap().as_array().unwrap();
