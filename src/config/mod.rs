@@ -65,7 +65,10 @@ pub struct BookConfig {
     pub subjects: Option<OneOrMany>,
     /// The manuscript: a Markdown file, a list of them, or a folder of them.
     pub manuscript: Option<OneOrMany>,
+    /// The cover art, relative to the book's folder (`covers/front.jpg`).
     pub cover: Option<String>,
+    /// Make a typographic cover from the title, subtitle and author when no `cover` is named.
+    pub generate_cover: Option<bool>,
     /// The base name of the output files.
     pub slug: Option<String>,
     /// `[print]`: trim size and type size of the PDF.
@@ -97,6 +100,7 @@ pub const KNOWN_KEYS: &[&str] = &[
     "subjects",
     "manuscript",
     "cover",
+    "generate-cover",
     "slug",
     "print",
     "fonts",
@@ -350,6 +354,13 @@ pub fn apply_flag(config: &mut BookConfig, key: &str, value: &str) -> Result<(),
         "description" => config.description = v,
         "subjects" | "keywords" => config.subjects = many,
         "cover" => config.cover = v,
+        "generate-cover" => {
+            config.generate_cover = Some(match value.trim() {
+                "true" | "yes" => true,
+                "false" | "no" => false,
+                _ => return Err(format!("generate-cover=`{value}` is not true or false")),
+            });
+        }
         "slug" => config.slug = v,
         _ => {
             return Err(format!(
@@ -384,7 +395,8 @@ pub fn merge(layers: &[Layer]) -> (BookConfig, BTreeMap<&'static str, usize>) {
         author_sort => "author-sort", language => "language", date => "date",
         identifier => "identifier", rights => "rights", source => "source",
         publisher => "publisher", description => "description", subjects => "subjects",
-        manuscript => "manuscript", cover => "cover", slug => "slug",
+        manuscript => "manuscript", cover => "cover", generate_cover => "generate-cover",
+        slug => "slug",
         print => "print", fonts => "fonts",
     );
     (out, origin)
