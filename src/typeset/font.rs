@@ -374,6 +374,26 @@ impl Fonts {
             .map_or(0.0, |a| f64::from(a) * face.scale)
     }
 
+    /// Draws the outline of glyph `id` in `face` into `builder`, in font units with y up
+    /// (multiply by [`Fonts::em_per_unit`] for ems). `false` when the glyph has no outline
+    /// (a space) or no such glyph exists. For painters of glyphs other than the PDF (covers).
+    pub fn outline(
+        &self,
+        face: FaceId,
+        id: u16,
+        builder: &mut dyn ttf_parser::OutlineBuilder,
+    ) -> bool {
+        self.get(face)
+            .rb
+            .outline_glyph(ttf_parser::GlyphId(id), builder)
+            .is_some()
+    }
+
+    /// The size of one font unit of `face` in ems (1 / units per em).
+    pub fn em_per_unit(&self, face: FaceId) -> f64 {
+        self.get(face).scale
+    }
+
     /// The PostScript name of `face` (`GentiumBookPlus-Regular`).
     pub fn name(&self, face: FaceId) -> &str {
         &self.get(face).name
