@@ -4,8 +4,9 @@
 //!
 //! ```text
 //! config ─┐
-//!         ├─> manuscript (pulldown-cmark) ──> model::Book ──> epub (XHTML, OPF, nav, zip)
-//! files ──┘                                              └──> typeset ──> pdf   (later issues)
+//!         ├─> manuscript (pulldown-cmark) ──> model::Book ──┬─> epub (XHTML, OPF, nav, zip)
+//! files ──┘                                                  └─> typeset ──> pdf
+//! config ───> cover (art checked, or generated) ──> the EPUB's cover image
 //! ```
 //!
 //! [`pipeline`] is the one place where the stages are chained; [`diag`] carries every problem
@@ -13,6 +14,7 @@
 
 pub mod cli;
 pub mod config;
+pub mod cover;
 pub mod diag;
 pub mod epub;
 pub mod manuscript;
