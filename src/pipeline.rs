@@ -2,7 +2,7 @@
 //!
 //! ```text
 //! locate ─> read book.toml + manuscript files ─> manuscript::parse ─> config::resolve
-//!        ─> model::Book ─> typeset ─┬─> epub::write (with the print pages) ─┬─> output::write_atomic
+//!        ─> cover::ebook_cover ─> model::Book ─> typeset ─┬─> epub::write (with the print pages) ─┬─> output::write_atomic
 //!                                   └─> pdf::write ─────────────────────────┘
 //! ```
 //!
@@ -14,6 +14,7 @@
 //! Invariant: when any diagnostic is an error, nothing is written.
 
 use crate::config::{self, BookConfig, ConfigSource, Layer, ResolveContext, Syntax};
+use crate::cover;
 use crate::diag::{Diagnostic, Diagnostics, SourceMap, Span};
 use crate::epub;
 use crate::manuscript::{self, FileSystem, ManuscriptFile, normalize};
@@ -63,8 +64,11 @@ pub struct Loaded {
     pub sources: SourceMap,
     pub diagnostics: Diagnostics,
     pub book: Option<Book>,
-    /// The cover named by `cover` in book.toml or front matter, loaded and checked.
+    /// The EPUB's cover: the art named by `cover` in book.toml or front matter, checked and
+    /// made a JPEG, or the generated cover when `generate-cover` asks for one.
     pub cover: Option<epub::CoverImage>,
+    /// What the config says about the cover (for `quire cover` and the print cover).
+    pub cover_settings: cover::Settings,
     /// `[print]` and `[fonts]`.
     pub print: config::print::PrintSettings,
     /// The fonts named in `[fonts]`, loaded (`None`: the bundled ones).
@@ -90,6 +94,17 @@ pub struct Built {
 
 /// Loads and checks a book without writing anything.
 pub fn load(request: &LoadRequest) -> Loaded {
+    load_with(request, true)
+}
+
+/// Loads and checks a book like [`load`], except for its cover art: the named file is not
+/// read and no cover is generated (`quire cover`, which makes the art, needs the metadata
+/// even when the named file does not exist yet).
+pub fn load_without_art(request: &LoadRequest) -> Loaded {
+    load_with(request, false)
+}
+
+fn load_with(request: &LoadRequest, art: bool) -> Loaded {
     let started = Instant::now();
     let mut sources = SourceMap::new();
     let mut diags = Diagnostics::new();
@@ -99,6 +114,7 @@ pub fn load(request: &LoadRequest) -> Loaded {
         diagnostics: diags,
         book: None,
         cover: None,
+        cover_settings: cover::Settings::default(),
         print: config::print::PrintSettings::default(),
         fonts: None,
         root,
@@ -230,7 +246,12 @@ pub fn load(request: &LoadRequest) -> Loaded {
         source_date_epoch: request.source_date_epoch,
     };
     let meta = config::resolve(&layers, &cx, &mut diags);
-    let cover = load_cover(&layers, &root, &meta, &mut diags);
+    let cover_settings = cover::settings(&layers, &root, &mut diags);
+    let cover = if art {
+        cover::ebook_cover(&cover_settings, &meta, &mut diags)
+    } else {
+        None
+    };
     let print = config::print::resolve(&layers, &root, &mut diags);
     let fonts = load_fonts(&print, &mut diags);
 
@@ -247,6 +268,7 @@ pub fn load(request: &LoadRequest) -> Loaded {
         diagnostics: diags,
         book: Some(book),
         cover,
+        cover_settings,
         print,
         fonts,
         root,
@@ -471,57 +493,6 @@ fn load_fonts(
             None
         }
     }
-}
-
-/// Loads the cover image named in the config: inside the book's folder, a JPEG, PNG, GIF,
-/// WebP or SVG file. Problems are errors at the `cover` key.
-fn load_cover(
-    layers: &[Layer],
-    root: &Path,
-    meta: &crate::model::Metadata,
-    diags: &mut Diagnostics,
-) -> Option<epub::CoverImage> {
-    let (config, origin) = config::merge(layers);
-    let name = config
-        .cover
-        .as_deref()
-        .map(str::trim)
-        .filter(|c| !c.is_empty())?;
-    let at = config::key_span(layers, &origin, "cover");
-    let path = normalize(&root.join(name));
-    if !path.starts_with(root) {
-        diags.push(
-            Diagnostic::error(at, format!("cover `{name}` is outside the book's folder"))
-                .with_hint("put the cover in the book's covers/ folder"),
-        );
-        return None;
-    }
-    let bytes = match std::fs::read(&path) {
-        Ok(b) => b,
-        Err(e) => {
-            diags.push(
-                Diagnostic::error(at, format!("cover `{name}` cannot be read: {e}")).with_hint(
-                    "check the path in `cover = \"…\"`; it is relative to the book's folder",
-                ),
-            );
-            return None;
-        }
-    };
-    let Some((format, _)) = manuscript::sniff_image(&bytes) else {
-        diags.push(
-            Diagnostic::error(
-                at,
-                format!("cover `{name}` is not a readable JPEG, PNG, GIF, WebP or SVG image"),
-            )
-            .with_hint("export the cover as a JPEG or PNG"),
-        );
-        return None;
-    };
-    let alt = match meta.author_line() {
-        Some(author) => format!("Cover of {} by {author}", meta.title),
-        None => format!("Cover of {}", meta.title),
-    };
-    Some(epub::CoverImage { bytes, format, alt })
 }
 
 /// Finds the book's folder, its `book.toml` (if any) and, for a single file, the manuscript.
