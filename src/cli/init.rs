@@ -49,7 +49,8 @@ pub fn run(dir: &Path, title: Option<String>, author: Option<String>, language: 
          identifier = {id:?}\n\
          rights = \"© {author}. All rights reserved.\"\n\
          # description = \"One paragraph for the stores and the back cover.\"\n\
-         manuscript = \"manuscript\"\n",
+         manuscript = \"manuscript\"\n\
+         # cover = \"covers/front.jpg\"  # 1600 × 2560 px; or `generate-cover = true`, or run `quire cover`\n",
         id = identifier.0
     );
     let manuscript = "# Chapter One\n\n\

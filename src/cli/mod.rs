@@ -3,6 +3,7 @@
 //!
 //! [`pipeline`]: crate::pipeline
 
+mod cover;
 mod init;
 
 use crate::diag::{Diagnostics, SourceMap, render};
@@ -43,6 +44,17 @@ enum Command {
     Check {
         #[command(flatten)]
         book: BookArgs,
+    },
+    /// Generate the book's typographic cover into covers/<slug>.jpg.
+    #[command(
+        after_help = "The cover (1600 × 2560 px) sets the title, subtitle and author in the bundled fonts; the same book gives the same bytes.\nName it in book.toml to use it: cover = \"covers/<slug>.jpg\". Or set generate-cover = true to make it at every build."
+    )]
+    Cover {
+        #[command(flatten)]
+        book: BookArgs,
+        /// Replace a different file of the same name (it may be your own art).
+        #[arg(long)]
+        force: bool,
     },
     /// Create a new book skeleton in DIR.
     Init {
@@ -150,9 +162,8 @@ where
                 return 1;
             }
             if !book.quiet {
-                let cwd = std::env::current_dir().unwrap_or_default();
                 for output in &built.outputs {
-                    let shown = output.path.strip_prefix(&cwd).unwrap_or(&output.path);
+                    let shown = shown(&output.path);
                     eprintln!("wrote {} ({})", shown.display(), human_size(output.bytes));
                 }
                 eprintln!("built in {} ms", started.elapsed().as_millis());
@@ -177,6 +188,9 @@ where
                 );
             }
             0
+        }
+        Command::Cover { book, force } => {
+            cover::run(&load_request(&book, epoch), force, book.quiet)
         }
         Command::Init {
             dir,
@@ -242,6 +256,12 @@ fn verbose(loaded: &pipeline::Loaded) {
             eprintln!("  {}#{id}  {title}", "  ".repeat(usize::from(level - 1)));
         }
     }
+}
+
+/// A path as the user would type it: relative to the current folder when inside it.
+fn shown(path: &std::path::Path) -> PathBuf {
+    let cwd = std::env::current_dir().unwrap_or_default();
+    path.strip_prefix(&cwd).unwrap_or(path).to_path_buf()
 }
 
 fn human_size(bytes: u64) -> String {
