@@ -2,7 +2,9 @@
 //! `quire init` skeleton and on small bad manuscripts, and reads what it writes.
 
 mod bundled_book;
+mod cmyk_jpeg;
 mod common;
+mod covers;
 mod diagnostics;
 mod init;
 mod json;
