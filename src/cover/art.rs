@@ -48,6 +48,8 @@ pub const MAX_FILE: u64 = 64 * 1024 * 1024;
 pub const EPUB_MAX_HEIGHT: u32 = 2560;
 /// The EPUB cover's JPEG quality.
 pub const JPEG_QUALITY: u8 = 90;
+/// The largest image file Kobo takes (5 MB): a reusable JPEG bigger than this is re-encoded.
+pub const MAX_EPUB_IMAGE: usize = 5_000_000;
 
 /// KDP's ebook minimum, width × height in pixels (below it is an error).
 pub const MIN_SIZE: (u32, u32) = (625, 1000);
@@ -310,10 +312,11 @@ pub(crate) fn check_size(name: &str, width: u32, height: u32) -> Vec<Problem> {
     problems
 }
 
-/// Step 5: the EPUB's cover JPEG: `original` itself when the art is reusable, else the pixels
-/// scaled to at most [`EPUB_MAX_HEIGHT`] px tall and encoded at [`JPEG_QUALITY`].
+/// Step 5: the EPUB's cover JPEG: `original` itself when the art is reusable (and no larger
+/// than [`MAX_EPUB_IMAGE`]), else the pixels scaled to at most [`EPUB_MAX_HEIGHT`] px tall and
+/// encoded at [`JPEG_QUALITY`].
 pub(crate) fn epub_jpeg(image: &RgbImage, original: Option<&[u8]>) -> Result<Vec<u8>, String> {
-    if let Some(bytes) = original {
+    if let Some(bytes) = original.filter(|b| b.len() <= MAX_EPUB_IMAGE) {
         return Ok(bytes.to_vec());
     }
     let (width, height) = image.dimensions();
@@ -384,6 +387,18 @@ mod tests {
         );
         // Same pixels, same bytes.
         assert_eq!(epub, epub_jpeg(&decoded.image, None).unwrap());
+    }
+
+    #[test]
+    fn a_webp_cover_is_read() {
+        let art =
+            DynamicImage::ImageRgb8(RgbImage::from_pixel(1600, 2560, image::Rgb([30, 60, 90])));
+        let bytes = encoded(&art, image::ImageFormat::WebP);
+        let (decoded, problems) = decode(&bytes, "c.webp", Bounds::default()).unwrap();
+        assert!(problems.is_empty(), "{problems:?}");
+        assert_eq!(decoded.format, ArtFormat::Webp);
+        assert_eq!(decoded.image.get_pixel(5, 5).0, [30, 60, 90]);
+        assert!(!decoded.reusable);
     }
 
     #[test]
