@@ -16,11 +16,11 @@
 //!    Photoshop writes them: inverted CMYK or YCCK) is converted by the decoder, naively
 //!    (no colour profile), with a warning; a four-component JPEG without the marker is an
 //!    error, since its inks could be stored either way. An embedded colour profile other than
-//!    sRGB is reported (see [`super::icc`]): the pixels are read as sRGB.
-//! 4. **Check** the size (see [`check_size`]): below KDP's minimum of 625 × 1000 px is an
+//!    sRGB is reported (see `icc`): the pixels are read as sRGB.
+//! 4. **Check** the size (see `check_size`): below KDP's minimum of 625 × 1000 px is an
 //!    error; below the 1600 × 2560 px every store takes, or a height-to-width ratio outside
 //!    1.4–1.8 (stores show covers at about 1.6), a warning.
-//! 5. **Encode** the EPUB's cover ([`epub_jpeg`]): at most [`EPUB_MAX_HEIGHT`] px tall,
+//! 5. **Encode** the EPUB's cover (`epub_jpeg`): at most [`EPUB_MAX_HEIGHT`] px tall,
 //!    scaled down with Catmull–Rom (a cubic polynomial filter: no `sin`, so the same bytes on
 //!    every platform, unlike Lanczos), JPEG quality 90. A baseline RGB JPEG that needs none
 //!    of this goes into the EPUB as it is, bytes untouched.

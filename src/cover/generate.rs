@@ -28,7 +28,7 @@
 //!
 //! **Determinism.** The palette is chosen from the title's SHA-256 (no randomness); lengths
 //! are computed in `f64` with only `+ − × ÷` (no `sin`, `pow` or other functions whose results
-//! differ between platforms); painting is integer (see [`super::paint`]). Same text, same size:
+//! differ between platforms); painting is integer (see `paint`). Same text, same size:
 //! same pixels.
 
 use image::RgbImage;

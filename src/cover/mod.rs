@@ -10,7 +10,7 @@
 //!   folder) and `generate-cover` (make a typographic cover when no art is named).
 //! - [`art`] reads the file within fixed memory bounds, converts it to sRGB RGB and checks it
 //!   against the stores' sizes; [`generate`] sets title, subtitle and author in the bundled
-//!   fonts, painted by [`paint`]. Both give an [`Art`]: RGB pixels and where they came from —
+//!   fonts, painted by `paint`. Both give an [`Art`]: RGB pixels and where they came from —
 //!   what the print cover wrap will scale onto the front of its sheet ([`front_art`]).
 //! - [`ebook_cover`] makes the EPUB's cover: a JPEG at most 2560 px tall, its alt text
 //!   ("Cover of TITLE by AUTHOR"); the EPUB writer gives it the first page of the spine, the
