@@ -141,10 +141,10 @@ fn compress(pdf: &mut lopdf::Document) -> Result<(), PdfError> {
             _ => None,
         })
         .collect();
-    // Streams are independent: compress them on all cores (the bytes do not depend on it).
-    let threads = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .max(1);
+    // Streams are independent: compress them on the cores the thread budget has spare (the
+    // bytes do not depend on it).
+    let helpers = crate::parallel::Slots::take(crate::parallel::cores() - 1);
+    let threads = 1 + helpers.count();
     let chunk = streams.len().div_ceil(threads).max(1);
     std::thread::scope(|scope| {
         let workers: Vec<_> = streams
