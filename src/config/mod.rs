@@ -71,6 +71,8 @@ pub struct BookConfig {
     pub generate_cover: Option<bool>,
     /// The base name of the output files.
     pub slug: Option<String>,
+    /// The edition's version, for release file names (`{slug}-{version}.epub`).
+    pub version: Option<String>,
     /// `[print]`: trim size and type size of the PDF.
     pub print: Option<print::PrintConfig>,
     /// `[fonts]`: font files for the PDF.
@@ -102,6 +104,7 @@ pub const KNOWN_KEYS: &[&str] = &[
     "cover",
     "generate-cover",
     "slug",
+    "version",
     "print",
     "fonts",
 ];
@@ -362,6 +365,7 @@ pub fn apply_flag(config: &mut BookConfig, key: &str, value: &str) -> Result<(),
             });
         }
         "slug" => config.slug = v,
+        "version" => config.version = v,
         _ => {
             return Err(format!(
                 "unknown metadata key `{key}` (known: {})",
@@ -396,9 +400,29 @@ pub fn merge(layers: &[Layer]) -> (BookConfig, BTreeMap<&'static str, usize>) {
         identifier => "identifier", rights => "rights", source => "source",
         publisher => "publisher", description => "description", subjects => "subjects",
         manuscript => "manuscript", cover => "cover", generate_cover => "generate-cover",
-        slug => "slug",
-        print => "print", fonts => "fonts",
+        slug => "slug", version => "version",
     );
+    // `[print]` and `[fonts]` merge key by key: a workspace's trim survives a book's font size.
+    for (i, layer) in layers.iter().enumerate() {
+        if let Some(print) = &layer.config.print {
+            let merged = out.print.get_or_insert_with(Default::default);
+            let print = print.clone();
+            merged.trim = print.trim.or(merged.trim.take());
+            merged.font_size = print.font_size.or(merged.font_size);
+            merged.leading = print.leading.or(merged.leading);
+            origin.insert("print", i);
+        }
+        if let Some(fonts) = &layer.config.fonts {
+            let merged = out.fonts.get_or_insert_with(Default::default);
+            let fonts = fonts.clone();
+            merged.regular = fonts.regular.or(merged.regular.take());
+            merged.italic = fonts.italic.or(merged.italic.take());
+            merged.bold = fonts.bold.or(merged.bold.take());
+            merged.bold_italic = fonts.bold_italic.or(merged.bold_italic.take());
+            merged.mono = fonts.mono.or(merged.mono.take());
+            origin.insert("fonts", i);
+        }
+    }
     (out, origin)
 }
 
@@ -569,6 +593,20 @@ pub fn resolve(layers: &[Layer], cx: &ResolveContext<'_>, diags: &mut Diagnostic
             .filter(|s| !s.is_empty())
             .map(String::from)
     };
+    let version = nonempty(&config.version);
+    if let Some(v) = &version
+        && !v
+            .chars()
+            .all(|c| c.is_alphanumeric() || matches!(c, '.' | '-' | '_' | '+'))
+    {
+        diags.push(
+            Diagnostic::error(
+                span_of("version"),
+                format!("version `{v}` cannot be part of a file name"),
+            )
+            .with_hint("use letters, digits, dots and hyphens, such as `2.1` or `2024-05`"),
+        );
+    }
     Metadata {
         title,
         subtitle: nonempty(&config.subtitle),
@@ -584,6 +622,7 @@ pub fn resolve(layers: &[Layer], cx: &ResolveContext<'_>, diags: &mut Diagnostic
         description: nonempty(&config.description),
         subjects: config.subjects.map(OneOrMany::into_vec).unwrap_or_default(),
         slug,
+        version,
     }
 }
 

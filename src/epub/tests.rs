@@ -194,6 +194,7 @@ pub(crate) fn sample_book() -> Book {
             description: Some("An essay <about> danger.".into()),
             subjects: vec!["Politics".into()],
             slug: "alarm-signal".into(),
+            version: None,
         },
         front: vec![para(vec![text("An epigraph.")])],
         divisions: vec![part, chapter],

@@ -134,6 +134,8 @@ pub struct Metadata {
     pub subjects: Vec<String>,
     /// The short name used for output files (`alarm-signal`).
     pub slug: String,
+    /// The edition's version (`version` in book.toml), for release file names.
+    pub version: Option<String>,
 }
 
 impl Metadata {

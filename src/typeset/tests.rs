@@ -24,6 +24,7 @@ fn book(markdown: &str) -> Book {
             description: None,
             subjects: Vec::new(),
             slug: "every-block".into(),
+            version: None,
         },
         front: parsed.front,
         divisions: parsed.divisions,
