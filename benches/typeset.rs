@@ -89,6 +89,7 @@ fn pass(path: &Path) -> Pass {
         path: path.to_path_buf(),
         metadata: Vec::new(),
         source_date_epoch: Some(EPOCH),
+        defaults: None,
     };
     let (loaded, load) = timed(|| pipeline::load(&request));
     assert!(

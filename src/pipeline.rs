@@ -6,7 +6,9 @@
 //!                                   └─> pdf::write ─────────────────────────┘
 //! ```
 //!
-//! [`load`] does everything up to the [`Book`] and never writes; [`build`] adds the writers.
+//! [`load`] does everything up to the [`Book`] and never writes; [`produce`] makes every
+//! format in memory; [`build`] writes them as `<slug>.<ext>`. The batch driver
+//! ([`crate::batch`]) calls [`produce`] once per book and names and writes the files itself.
 //! The book is typeset once, whatever the formats asked for: the EPUB carries the print
 //! edition's page numbers, so `--format epub` and `--format epub,pdf` write the same EPUB.
 //! The typesetter's diagnostics are the PDF's, reported only when the PDF is made.
@@ -46,6 +48,9 @@ pub struct LoadRequest {
     pub metadata: Vec<(String, String)>,
     /// `SOURCE_DATE_EPOCH`, when set.
     pub source_date_epoch: Option<i64>,
+    /// Defaults shared by a workspace's books (`quire.toml`), under `book.toml`: font paths
+    /// in it are absolute.
+    pub defaults: Option<BookConfig>,
 }
 
 /// What to build.
@@ -90,6 +95,16 @@ pub struct Output {
 pub struct Built {
     pub loaded: Loaded,
     pub outputs: Vec<Output>,
+}
+
+/// A book made in memory: every requested format's bytes, nothing written yet.
+#[derive(Debug)]
+pub struct Produced {
+    pub loaded: Loaded,
+    /// In the order of the request's formats; empty when there are errors.
+    pub files: Vec<(Format, Vec<u8>)>,
+    /// The print edition's page count (`None` when the book was not typeset).
+    pub pages: Option<usize>,
 }
 
 /// Loads and checks a book without writing anything.
@@ -232,6 +247,15 @@ fn load_with(request: &LoadRequest, art: bool) -> Loaded {
         config: flags,
         source: None,
     });
+    if let Some(defaults) = &request.defaults {
+        layers.insert(
+            0,
+            Layer {
+                config: defaults.clone(),
+                source: None,
+            },
+        );
+    }
 
     let fallback_title = manuscript_paths
         .first()
@@ -278,17 +302,51 @@ fn load_with(request: &LoadRequest, art: bool) -> Loaded {
 
 /// Loads a book and writes the requested formats (nothing when there are errors).
 pub fn build(request: &BuildRequest) -> Built {
-    let mut loaded = load(&request.load);
+    let Produced {
+        mut loaded, files, ..
+    } = produce(request);
     let mut outputs = Vec::new();
-    if loaded.diagnostics.has_errors() {
-        return Built { loaded, outputs };
-    }
     let Some(book) = &loaded.book else {
         return Built { loaded, outputs };
     };
     let out_dir = match &request.out_dir {
         Some(dir) => std::env::current_dir().unwrap_or_default().join(dir),
         None => loaded.root.join("out"),
+    };
+    for (format, bytes) in files {
+        let path = out_dir.join(format!("{}.{}", book.meta.slug, format.extension()));
+        match crate::output::write_atomic(&path, &bytes) {
+            Ok(()) => outputs.push(Output {
+                format,
+                path,
+                bytes: bytes.len() as u64,
+            }),
+            Err(e) => loaded.diagnostics.push(
+                Diagnostic::error(None, format!("cannot write {}: {e}", path.display()))
+                    .with_hint("check that the output folder is writable"),
+            ),
+        }
+    }
+    Built { loaded, outputs }
+}
+
+/// Loads a book and makes the requested formats in memory (none when there are errors).
+pub fn produce(request: &BuildRequest) -> Produced {
+    let mut loaded = load(&request.load);
+    let files = Vec::new();
+    if loaded.diagnostics.has_errors() {
+        return Produced {
+            loaded,
+            files,
+            pages: None,
+        };
+    }
+    let Some(book) = &loaded.book else {
+        return Produced {
+            loaded,
+            files,
+            pages: None,
+        };
     };
     // Typeset once, then make every output in memory, the formats in parallel: a failure in
     // one format writes none.
@@ -306,20 +364,13 @@ pub fn build(request: &BuildRequest) -> Built {
         source: print_edition_name(book, &loaded.print),
         pages,
     };
+    let pages = Some(document.pages.len());
     let (cover, document, print) = (&loaded.cover, &document, &print);
-    let results: Vec<Made> = std::thread::scope(|scope| {
-        let handles: Vec<_> = request
-            .formats
-            .iter()
-            .map(|&format| scope.spawn(move || make(format, book, cover, print, document)))
-            .collect();
-        handles
-            .into_iter()
-            .map(|h| {
-                h.join()
-                    .unwrap_or_else(|_| Made::failed("a writer stopped unexpectedly"))
-            })
-            .collect()
+    let results: Vec<Made> = crate::parallel::map(&request.formats, |&format| {
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            make(format, book, cover, print, document)
+        }))
+        .unwrap_or_else(|_| Made::failed("a writer stopped unexpectedly"))
     });
     let mut made = Vec::new();
     for result in results {
@@ -330,23 +381,13 @@ pub fn build(request: &BuildRequest) -> Built {
         }
     }
     if loaded.diagnostics.has_errors() {
-        return Built { loaded, outputs };
+        made.clear();
     }
-    for (format, bytes) in made {
-        let path = out_dir.join(format!("{}.{}", book.meta.slug, format.extension()));
-        match crate::output::write_atomic(&path, &bytes) {
-            Ok(()) => outputs.push(Output {
-                format,
-                path,
-                bytes: bytes.len() as u64,
-            }),
-            Err(e) => loaded.diagnostics.push(
-                Diagnostic::error(None, format!("cannot write {}: {e}", path.display()))
-                    .with_hint("check that the output folder is writable"),
-            ),
-        }
+    Produced {
+        loaded,
+        files: made,
+        pages,
     }
-    Built { loaded, outputs }
 }
 
 /// One format made in memory, and how long it took.

@@ -206,6 +206,7 @@ fn load_request(book: &BookArgs, epoch: Option<i64>) -> LoadRequest {
         path: book.path.clone(),
         metadata: book.metadata.clone(),
         source_date_epoch: epoch,
+        defaults: None,
     }
 }
 

@@ -616,6 +616,7 @@ fn made_up_print_pages_give_markers_a_page_list_and_a_valid_epub() {
         path: repo_root().to_path_buf(),
         metadata: Vec::new(),
         source_date_epoch: None,
+        defaults: None,
     });
     let book = loaded.book.as_ref().expect("the bundled book loads");
     let made_up = made_up_pages(book);
