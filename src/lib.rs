@@ -9,9 +9,11 @@
 //! config ───> cover (art checked, or generated) ──> the EPUB's cover image
 //! ```
 //!
-//! [`pipeline`] is the one place where the stages are chained; [`diag`] carries every problem
+//! [`pipeline`] is the one place where the stages are chained ([`batch`] drives it over many
+//! books); [`diag`] carries every problem
 //! found on the way back to `file:line:column`; [`cli`] is the command line.
 
+pub mod batch;
 pub mod cli;
 pub mod config;
 pub mod cover;
