@@ -3,6 +3,7 @@
 //!
 //! [`pipeline`]: crate::pipeline
 
+mod batch;
 mod cover;
 mod init;
 
@@ -26,20 +27,31 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Build the book: write out/<slug>.epub and out/<slug>.pdf.
+    /// Build books: write out/<slug>.epub and out/<slug>.pdf.
     #[command(
-        after_help = "PATH is a folder with book.toml (default: the current folder) or a single Markdown file with front matter.\nExamples:\n  quire build                      # the book in the current folder\n  quire build notes.md --out dist  # a single file\n  quire build -M date=2024-05-01    # override metadata"
+        after_help = "PATH is a folder with book.toml (default: the current folder) or a single Markdown file with front matter.\nSeveral PATHs, globs, a folder of books or a workspace (quire.toml) make a batch: books build in parallel,\nup-to-date books are skipped, and each output folder gets SHA256SUMS (see docs/batch.md).\nExamples:\n  quire build                      # the book in the current folder\n  quire build notes.md --out dist  # a single file\n  quire build -M date=2024-05-01    # override metadata\n  quire build books/* -j 4          # a batch\n  quire build --release 2024.05 --json report.json --shard 1/3   # one CI runner's share"
     )]
     Build {
+        /// Book folders (with book.toml), Markdown files, globs, or a workspace (quire.toml).
+        #[arg(value_name = "PATH", default_value = ".")]
+        paths: Vec<PathBuf>,
         #[command(flatten)]
-        book: BookArgs,
-        /// Formats to write, comma-separated.
-        #[arg(long, value_delimiter = ',', default_value = "epub,pdf")]
-        format: Vec<FormatArg>,
+        common: CommonArgs,
+        /// Formats to write, comma-separated [default: epub,pdf].
+        #[arg(long, value_delimiter = ',')]
+        format: Option<Vec<FormatArg>>,
         /// Folder for the outputs (default: out/ in the book's folder).
         #[arg(long, value_name = "DIR")]
         out: Option<PathBuf>,
+        #[command(flatten)]
+        batch: batch::BatchArgs,
     },
+    /// Merge the JSON reports (and SHA256SUMS files) of CI shards into one release record.
+    #[command(
+        name = "merge-reports",
+        after_help = "Example:\n  quire merge-reports shard-*/report.json --json release.json --sums dist/SHA256SUMS"
+    )]
+    MergeReports(batch::MergeArgs),
     /// Check the manuscript and report problems; write nothing.
     Check {
         #[command(flatten)]
@@ -77,6 +89,12 @@ struct BookArgs {
     /// A book folder (with book.toml) or a Markdown file.
     #[arg(default_value = ".")]
     path: PathBuf,
+    #[command(flatten)]
+    common: CommonArgs,
+}
+
+#[derive(Debug, clap::Args)]
+struct CommonArgs {
     /// Set metadata, over book.toml and front matter (e.g. -M title="A Title"). Repeatable.
     #[arg(short = 'M', long = "metadata", value_name = "KEY=VALUE", value_parser = parse_key_value)]
     metadata: Vec<(String, String)>,
@@ -136,32 +154,60 @@ where
         }
     };
     match cli.command {
-        Command::Build { book, format, out } => {
-            let mut formats: Vec<Format> = format
-                .iter()
-                .map(|f| match f {
-                    FormatArg::Epub => Format::Epub,
-                    FormatArg::Pdf => Format::Pdf,
-                })
-                .collect();
-            formats.sort();
-            formats.dedup();
+        Command::Build {
+            paths,
+            common,
+            format,
+            out,
+            batch,
+        } => {
+            let formats = format.map(|format| {
+                let mut formats: Vec<Format> = format
+                    .iter()
+                    .map(|f| match f {
+                        FormatArg::Epub => Format::Epub,
+                        FormatArg::Pdf => Format::Pdf,
+                    })
+                    .collect();
+                formats.sort();
+                formats.dedup();
+                formats
+            });
+            let cwd = std::env::current_dir().unwrap_or_default();
+            let single = match paths.as_slice() {
+                [path] => crate::batch::is_single_book(&cwd.join(path)),
+                _ => false,
+            };
+            if !single || batch.is_batch() {
+                return batch::build(&paths, &common, formats, out, &batch, epoch);
+            }
+            let book = BookArgs {
+                path: paths
+                    .into_iter()
+                    .next()
+                    .unwrap_or_else(|| PathBuf::from(".")),
+                common,
+            };
             let request = BuildRequest {
                 load: load_request(&book, epoch),
-                formats,
+                formats: formats.unwrap_or_else(|| vec![Format::Epub, Format::Pdf]),
                 out_dir: out,
             };
             let started = std::time::Instant::now();
             let built = pipeline::build(&request);
-            report(&built.loaded.diagnostics, &built.loaded.sources, book.quiet);
-            if book.verbose {
+            report(
+                &built.loaded.diagnostics,
+                &built.loaded.sources,
+                book.common.quiet,
+            );
+            if book.common.verbose {
                 verbose(&built.loaded);
             }
             if built.loaded.diagnostics.has_errors() {
                 summary_failed(&built.loaded.diagnostics);
                 return 1;
             }
-            if !book.quiet {
+            if !book.common.quiet {
                 for output in &built.outputs {
                     let shown = shown(&output.path);
                     eprintln!("wrote {} ({})", shown.display(), human_size(output.bytes));
@@ -172,15 +218,15 @@ where
         }
         Command::Check { book } => {
             let loaded = pipeline::load(&load_request(&book, epoch));
-            report(&loaded.diagnostics, &loaded.sources, book.quiet);
-            if book.verbose {
+            report(&loaded.diagnostics, &loaded.sources, book.common.quiet);
+            if book.common.verbose {
                 verbose(&loaded);
             }
             if loaded.diagnostics.has_errors() {
                 summary_failed(&loaded.diagnostics);
                 return 1;
             }
-            if !book.quiet {
+            if !book.common.quiet {
                 let w = loaded.diagnostics.warning_count();
                 eprintln!(
                     "checked: no errors, {w} warning{}",
@@ -190,7 +236,7 @@ where
             0
         }
         Command::Cover { book, force } => {
-            cover::run(&load_request(&book, epoch), force, book.quiet)
+            cover::run(&load_request(&book, epoch), force, book.common.quiet)
         }
         Command::Init {
             dir,
@@ -198,13 +244,14 @@ where
             author,
             language,
         } => init::run(&dir, title, author, &language),
+        Command::MergeReports(args) => batch::merge_reports(&args),
     }
 }
 
 fn load_request(book: &BookArgs, epoch: Option<i64>) -> LoadRequest {
     LoadRequest {
         path: book.path.clone(),
-        metadata: book.metadata.clone(),
+        metadata: book.common.metadata.clone(),
         source_date_epoch: epoch,
         defaults: None,
     }
@@ -223,7 +270,7 @@ fn source_date_epoch() -> Result<Option<i64>, String> {
     }
 }
 
-fn report(diags: &Diagnostics, sources: &SourceMap, quiet: bool) {
+pub(crate) fn report(diags: &Diagnostics, sources: &SourceMap, quiet: bool) {
     for d in diags.sorted() {
         if quiet && !d.is_error() {
             continue;
