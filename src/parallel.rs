@@ -9,9 +9,9 @@
 //! slot the finished worker gave back. Invariant: the threads doing work never outnumber the
 //! budget, which is the number of cores unless `-j N` set it ([`set_threads`]).
 
-use std::sync::Mutex;
 use std::sync::OnceLock;
 use std::sync::atomic::{AtomicIsize, AtomicUsize, Ordering};
+use std::sync::{Condvar, Mutex};
 
 /// The number of cores (at least 1).
 pub fn cores() -> usize {
@@ -89,6 +89,51 @@ impl Drop for Slots {
     }
 }
 
+/// The helper threads of one region: a thread that has run out of work waits for them with
+/// [`Helpers::wait`], lending its slot meanwhile, so that the work still running can grow
+/// into it (a book's EPUB is done long before its PDF, whose pages then take both cores).
+#[derive(Debug, Default)]
+pub struct Helpers {
+    running: Mutex<usize>,
+    done: Condvar,
+}
+
+/// Marks a helper as running until dropped (also when it unwinds).
+pub struct Running<'a>(&'a Helpers);
+
+impl Drop for Running<'_> {
+    fn drop(&mut self) {
+        *lock(&self.0.running) -= 1;
+        self.0.done.notify_all();
+    }
+}
+
+impl Helpers {
+    /// Counts a helper about to be spawned; it ends when the guard is dropped.
+    pub fn start(&self) -> Running<'_> {
+        *lock(&self.running) += 1;
+        Running(self)
+    }
+
+    /// Waits until no helper runs, with the calling thread's slot lent to the others.
+    pub fn wait(&self) {
+        spare().fetch_add(1, Ordering::AcqRel);
+        let mut running = lock(&self.running);
+        while *running > 0 {
+            running = self
+                .done
+                .wait(running)
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+        }
+        drop(running);
+        spare().fetch_sub(1, Ordering::AcqRel);
+    }
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
 /// Applies `f` to every item, keeping the order. The calling thread works too; helpers are
 /// added, one spare slot each, whenever a slot is free and items are left, so a region that
 /// starts alone on a busy machine grows when other work ends.
@@ -101,8 +146,12 @@ pub fn map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> 
         f: &f,
         next: AtomicUsize::new(0),
         done: Mutex::new(Vec::with_capacity(items.len())),
+        helpers: Helpers::default(),
     };
-    std::thread::scope(|scope| work(scope, &shared, Slots(0)));
+    std::thread::scope(|scope| {
+        work(scope, &shared, Slots(0));
+        shared.helpers.wait();
+    });
     let mut results = shared
         .done
         .into_inner()
@@ -117,6 +166,7 @@ struct Shared<'a, T, R, F> {
     f: &'a F,
     next: AtomicUsize,
     done: Mutex<Vec<(usize, R)>>,
+    helpers: Helpers,
 }
 
 /// Takes items until none is left, first adding a helper if a slot is spare and at least one
@@ -135,16 +185,16 @@ fn work<'scope, 'env, T: Sync, R: Send, F: Fn(&T) -> R + Sync>(
         if i + 1 < shared.items.len() {
             let helper = Slots::take(1);
             if helper.count() == 1 {
-                scope.spawn(move || work(scope, shared, helper));
+                let running = shared.helpers.start();
+                scope.spawn(move || {
+                    let _running = running;
+                    work(scope, shared, helper);
+                });
             }
         }
         mine.push((i, (shared.f)(item)));
     }
-    shared
-        .done
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner)
-        .extend(mine);
+    lock(&shared.done).extend(mine);
 }
 
 #[cfg(test)]

@@ -189,14 +189,21 @@ where
         }
         // The worker's slot goes back here, for the books still running to use.
     };
+    let running = crate::parallel::Helpers::default();
     std::thread::scope(|scope| {
         let workers = jobs.clamp(1, plans.len().max(1));
         let mut helpers = Slots::take(workers - 1);
         let work = &work;
         while let Some(slot) = helpers.split_one() {
-            scope.spawn(move || work(slot));
+            let guard = running.start();
+            scope.spawn(move || {
+                let _guard = guard;
+                work(slot);
+            });
         }
         work(Slots::take(0));
+        // Out of books: lend this thread's slot to the books still being built.
+        running.wait();
     });
     let mut done = done
         .into_inner()
