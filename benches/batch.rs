@@ -102,6 +102,8 @@ fn peak_rss_of(dir: &Path) -> Result<u64, String> {
 }
 
 fn main() {
+    // What the binary does first (see `quire::process`), so that the figures are the binary's.
+    quire::process::no_huge_pages();
     // The child of `peak_rss_of`: one batch in this process, then the peak.
     if let Some(dir) = env::var_os("QUIRE_BENCH_BATCH") {
         let dir = Path::new(&dir);
