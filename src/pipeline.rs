@@ -355,7 +355,15 @@ pub fn produce(request: &BuildRequest) -> Produced {
         document,
         diagnostics,
         pages,
-    } = crate::typeset::typeset(book, &typeset_options(&loaded.print, &loaded.fonts));
+    } = {
+        // Books with the same font files share one shaper and its word cache.
+        let shaper = match &loaded.fonts {
+            Some(fonts) => crate::typeset::shared_shaper(fonts),
+            None => crate::typeset::bundled_shaper(),
+        };
+        let options = typeset_options(&loaded.print, &loaded.fonts);
+        crate::typeset::typeset_with(book, &options, &shaper)
+    };
     loaded.timings.push(("typeset", started.elapsed()));
     if request.formats.contains(&Format::Pdf) {
         loaded.diagnostics.extend(diagnostics);

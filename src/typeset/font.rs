@@ -337,6 +337,15 @@ impl Fonts {
         }
     }
 
+    /// What tells this set of faces from another: each face's bytes (address and length:
+    /// identical files share one copy) and index.
+    pub(crate) fn identity(&self) -> Vec<(usize, usize, u32)> {
+        self.faces
+            .iter()
+            .map(|f| (f.bytes.as_ptr() as usize, f.bytes.len(), f.index))
+            .collect()
+    }
+
     /// The face for `style`.
     pub fn face(&self, style: Style) -> FaceId {
         FaceId(style.index() as u16)

@@ -113,12 +113,37 @@ pub fn bundled_shaper() -> Arc<Shaper> {
     Arc::clone(SHAPER.get_or_init(|| Arc::new(Shaper::new(Fonts::bundled()))))
 }
 
-/// Typesets a book.
+/// The process-wide shaper of a set of font files: books that name the same files (a
+/// workspace's house fonts) share the parsed faces and the word cache, as books in the bundled
+/// fonts share [`bundled_shaper`]. Font sets are told apart by their bytes (identical files
+/// share one copy, see `font::keep_alive`); each set's shaper lives for the rest of the process.
+pub fn shared_shaper(fonts: &Arc<Fonts>) -> Arc<Shaper> {
+    type Shapers = Vec<(Vec<(usize, usize, u32)>, Arc<Shaper>)>;
+    static SHAPERS: std::sync::Mutex<Shapers> = std::sync::Mutex::new(Vec::new());
+    let identity = fonts.identity();
+    let mut shapers = SHAPERS
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    if let Some((_, shaper)) = shapers.iter().find(|(id, _)| *id == identity) {
+        return Arc::clone(shaper);
+    }
+    let shaper = Arc::new(Shaper::new(Arc::clone(fonts)));
+    shapers.push((identity, Arc::clone(&shaper)));
+    shaper
+}
+
+/// Typesets a book (with a fresh shaper for `options.fonts`, or the bundled one).
 pub fn typeset(book: &Book, options: &TypesetOptions) -> Typeset {
     let shaper = match &options.fonts {
         Some(fonts) => Arc::new(Shaper::new(Arc::clone(fonts))),
         None => bundled_shaper(),
     };
+    typeset_with(book, options, &shaper)
+}
+
+/// Typesets a book with the given shaper, whose fonts stand for `options.fonts`.
+pub fn typeset_with(book: &Book, options: &TypesetOptions, shaper: &Arc<Shaper>) -> Typeset {
+    let shaper = Arc::clone(shaper);
     let missing = std::sync::Mutex::new(BTreeSet::new());
     let images: Vec<Option<(u32, u32)>> = book.assets.iter().map(|a| a.pixels).collect();
     let page = options.page;
