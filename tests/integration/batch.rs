@@ -448,3 +448,59 @@ fn a_bad_workspace_file_stops_the_batch_with_its_place() {
         "nothing was built"
     );
 }
+
+/// The `BaseFont` names of a PDF's fonts.
+fn base_fonts(pdf: &Path) -> Vec<String> {
+    let doc = lopdf::Document::load(pdf).expect("a PDF lopdf can read");
+    let mut names: Vec<String> = doc
+        .objects
+        .values()
+        .filter_map(|o| o.as_dict().ok())
+        .filter_map(|d| d.get(b"BaseFont").ok())
+        .filter_map(|n| n.as_name().ok())
+        .map(|n| String::from_utf8_lossy(n).into_owned())
+        .collect();
+    names.sort();
+    names.dedup();
+    names
+}
+
+#[test]
+fn workspace_fonts_reach_every_book_and_are_inputs() {
+    let dir = scratch("batch-fonts");
+    write_books(dir.path(), 2);
+    let fonts = crate::common::repo_root().join("fonts");
+    fs::create_dir_all(dir.path().join("fonts")).unwrap();
+    fs::copy(
+        fonts.join("DejaVuSansMono.ttf"),
+        dir.path().join("fonts/Body.ttf"),
+    )
+    .unwrap();
+    workspace(
+        dir.path(),
+        "formats = [\"pdf\"]\n[fonts]\nregular = \"fonts/Body.ttf\"\n",
+    );
+    let build = || {
+        let out = quire_in(dir.path(), &["build", "--json", "report.json"]);
+        assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
+        statuses(&report(&dir.path().join("report.json")))
+    };
+    assert!(build().iter().all(|(_, s)| s == "built"));
+    for i in 0..2 {
+        let names = base_fonts(&dir.path().join(format!("dist/signal-{i}.pdf")));
+        assert!(
+            names.iter().any(|n| n.ends_with("+DejaVuSansMono")),
+            "the workspace's regular face sets book {i}: {names:?}"
+        );
+    }
+    assert!(build().iter().all(|(_, s)| s == "up-to-date"));
+    fs::copy(
+        fonts.join("DejaVuSans.ttf"),
+        dir.path().join("fonts/Body.ttf"),
+    )
+    .unwrap();
+    assert!(
+        build().iter().all(|(_, s)| s == "built"),
+        "a new font file is a new input of every book"
+    );
+}
