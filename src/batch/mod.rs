@@ -90,20 +90,67 @@ pub fn run(request: &BatchRequest, books: Vec<BookSource>) -> Report {
     let outcomes = {
         let previous = crate::parallel::set_threads(request.jobs);
         let manifests = &manifests;
-        let outcomes = run_all(&plans, request.jobs, |i, plan| {
-            progress.started(i, &plan.source.shown);
-            let entry = manifests
-                .get(&plan.out_dir)
-                .and_then(|m| m.books.get(&plan.key));
-            let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                build_one(plan, entry, request, &claims)
-            }))
-            .unwrap_or_else(|_| Outcome::failed(plan, "quire stopped unexpectedly on this book"));
-            progress.finished(i, &outcome.report, &outcome.rendered);
-            outcome
+        // Writers take made books from the workers, so that typesetting goes on while the
+        // disk flushes. They wait on the disk, not on a core: the thread budget leaves them
+        // out. The queue is short, so memory still depends on the jobs, not on the books.
+        let (queue, made) = std::sync::mpsc::sync_channel::<Made>(request.jobs.max(1));
+        let made = Mutex::new(made);
+        let done: Mutex<Vec<Option<Outcome>>> = Mutex::new(plans.iter().map(|_| None).collect());
+        std::thread::scope(|scope| {
+            for _ in 0..request.jobs.clamp(1, 4) {
+                scope.spawn(|| {
+                    loop {
+                        let next = lock(&made).recv();
+                        let Ok(Made {
+                            index,
+                            mut outcome,
+                            files,
+                        }) = next
+                        else {
+                            break;
+                        };
+                        write_files(&mut outcome, files);
+                        progress.finished(index, &outcome.report, &outcome.rendered);
+                        if let Some(slot) = lock(&done).get_mut(index) {
+                            *slot = Some(outcome);
+                        }
+                    }
+                });
+            }
+            run_all(&plans, request.jobs, |index, plan| {
+                progress.started(index, &plan.source.shown);
+                let entry = manifests
+                    .get(&plan.out_dir)
+                    .and_then(|m| m.books.get(&plan.key));
+                let (outcome, files) =
+                    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                        build_one(plan, entry, request, &claims)
+                    }))
+                    .unwrap_or_else(|_| {
+                        let failed =
+                            Outcome::failed(plan, "quire stopped unexpectedly on this book");
+                        (failed, Vec::new())
+                    });
+                let _ = queue.send(Made {
+                    index,
+                    outcome,
+                    files,
+                });
+            });
+            drop(queue);
         });
         crate::parallel::set_threads(previous);
-        outcomes
+        let done = done
+            .into_inner()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        plans
+            .iter()
+            .zip(done)
+            .map(|(plan, outcome)| {
+                outcome
+                    .unwrap_or_else(|| Outcome::failed(plan, "the book's files were not written"))
+            })
+            .collect::<Vec<_>>()
     };
     progress.finish();
 
@@ -170,22 +217,30 @@ pub fn run(request: &BatchRequest, books: Vec<BookSource>) -> Report {
     }
 }
 
-/// Runs `f` on every plan on up to `jobs` workers (the calling thread is one), keeping the
-/// order of the results.
-fn run_all<F>(plans: &[Plan], jobs: usize, f: F) -> Vec<Outcome>
+/// A book made in memory, on its way to a writer.
+struct Made {
+    index: usize,
+    outcome: Outcome,
+    /// Where each file goes, and its bytes.
+    files: Vec<(PathBuf, Vec<u8>)>,
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// Runs `f` on every plan, in order of index, on up to `jobs` workers (the calling thread is
+/// one of them).
+fn run_all<F>(plans: &[Plan], jobs: usize, f: F)
 where
-    F: Fn(usize, &Plan) -> Outcome + Sync,
+    F: Fn(usize, &Plan) + Sync,
 {
     let next = AtomicUsize::new(0);
-    let done: Mutex<Vec<(usize, Outcome)>> = Mutex::new(Vec::with_capacity(plans.len()));
     let work = |_slot: Slots| {
         loop {
             let i = next.fetch_add(1, Ordering::Relaxed);
             let Some(plan) = plans.get(i) else { break };
-            let outcome = f(i, plan);
-            done.lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner)
-                .push((i, outcome));
+            f(i, plan);
         }
         // The worker's slot goes back here, for the books still running to use.
     };
@@ -205,11 +260,45 @@ where
         // Out of books: lend this thread's slot to the books still being built.
         running.wait();
     });
-    let mut done = done
-        .into_inner()
-        .unwrap_or_else(std::sync::PoisonError::into_inner);
-    done.sort_by_key(|(i, _)| *i);
-    done.into_iter().map(|(_, o)| o).collect()
+}
+
+/// Writes a made book's files, each atomically; a failure fails the book (its other files may
+/// be new, but no manifest entry vouches for them, so the next run builds it again).
+fn write_files(outcome: &mut Outcome, files: Vec<(PathBuf, Vec<u8>)>) {
+    if files.is_empty() {
+        return;
+    }
+    let started = Instant::now();
+    for (path, bytes) in files {
+        if let Err(e) = crate::output::write_atomic(&path, &bytes) {
+            let message = format!("cannot write {}: {e}", path.display());
+            let hint = "check that the output folder is writable";
+            outcome.rendered.push(Rendered {
+                is_error: true,
+                text: format!(
+                    "error: {}: {message}\n  = hint: {hint}\n",
+                    outcome.report.path
+                ),
+            });
+            outcome.report.errors.push(Problem {
+                message,
+                hint: Some(hint.to_string()),
+                file: None,
+                line: None,
+                column: None,
+            });
+            outcome.report.status = Status::Failed;
+            outcome.report.outputs.clear();
+            outcome.entry = None;
+            break;
+        }
+    }
+    let took = started.elapsed();
+    outcome.report.stages.push(StageTime {
+        stage: "write".to_string(),
+        ms: ms(took),
+    });
+    outcome.report.ms += ms(took);
 }
 
 /// One book's settings for this run.
@@ -322,7 +411,7 @@ fn build_one(
     previous: Option<&Entry>,
     request: &BatchRequest,
     claims: &Mutex<BTreeMap<PathBuf, String>>,
-) -> Outcome {
+) -> (Outcome, Vec<(PathBuf, Vec<u8>)>) {
     let started = Instant::now();
     let source = &plan.source;
     let root = source.root().to_path_buf();
@@ -367,15 +456,20 @@ fn build_one(
             .collect();
         report.stages = stage_times(&stages);
         report.ms = ms(started.elapsed());
-        return Outcome {
+        let outcome = Outcome {
             report,
             rendered: Vec::new(),
             entry: None,
         };
+        return (outcome, Vec::new());
     }
 
     // Build.
-    let produced = pipeline::produce(&BuildRequest {
+    let pipeline::Produced {
+        loaded,
+        files,
+        pages,
+    } = pipeline::produce(&BuildRequest {
         load: LoadRequest {
             path: source.path.clone(),
             metadata: request.metadata.clone(),
@@ -385,8 +479,7 @@ fn build_one(
         formats: plan.formats.clone(),
         out_dir: Some(plan.out_dir.clone()),
     });
-    stages.extend(produced.loaded.timings.iter().copied());
-    let loaded = &produced.loaded;
+    stages.extend(loaded.timings.iter().copied());
     let mut diagnostics = loaded.diagnostics.clone();
     let meta = loaded.book.as_ref().map(|b| &b.meta);
     report.slug = meta.map(|m| m.slug.clone());
@@ -395,26 +488,21 @@ fn build_one(
         .and_then(|m| m.version.clone())
         .or_else(|| request.release.clone());
     report.version = version.clone();
-    report.pages = produced.pages;
+    report.pages = pages;
 
     let mut entry = None;
+    let mut to_write = Vec::new();
     if let (false, Some(meta)) = (diagnostics.has_errors(), meta) {
-        let write = Instant::now();
-        match write_outputs(
-            plan,
-            &meta.slug,
-            version.as_deref(),
-            &produced.files,
-            claims,
-        ) {
-            Ok(outputs) => {
+        match name_outputs(plan, &meta.slug, version.as_deref(), files, claims) {
+            Ok((outputs, files)) => {
+                to_write = files;
                 report.outputs = outputs
                     .iter()
                     .map(|o| output_report(plan, &request.cwd, o))
                     .collect();
                 report.status = Status::Built;
                 entry = tree.and_then(|tree| {
-                    let extras = extra_inputs(&root, loaded);
+                    let extras = extra_inputs(&root, &loaded);
                     let digest = manifest::extras_digest(&root, &extras).ok()?;
                     Some(Entry {
                         inputs: manifest::input_hash(&plan.options, &tree, &digest),
@@ -422,34 +510,35 @@ fn build_one(
                         slug: meta.slug.clone(),
                         title: meta.title.clone(),
                         version: version.clone(),
-                        pages: produced.pages,
+                        pages,
                         outputs,
                     })
                 });
             }
             Err(d) => diagnostics.push(d),
         }
-        stages.push(("write", write.elapsed()));
     }
 
     let rendered = problems(&diagnostics, &loaded.sources, &mut report);
     report.stages = stage_times(&stages);
     report.ms = ms(started.elapsed());
-    Outcome {
+    let outcome = Outcome {
         report,
         rendered,
         entry,
-    }
+    };
+    (outcome, to_write)
 }
 
-/// Names, claims and writes a book's files (each atomically).
-fn write_outputs(
+/// Names a book's files, hashes them and claims their paths.
+#[allow(clippy::type_complexity)]
+fn name_outputs(
     plan: &Plan,
     slug: &str,
     version: Option<&str>,
-    files: &[(Format, Vec<u8>)],
+    files: Vec<(Format, Vec<u8>)>,
     claims: &Mutex<BTreeMap<PathBuf, String>>,
-) -> Result<Vec<OutputEntry>, crate::diag::Diagnostic> {
+) -> Result<(Vec<OutputEntry>, Vec<(PathBuf, Vec<u8>)>), crate::diag::Diagnostic> {
     use crate::diag::Diagnostic;
     let Some(name) = plan.names.render(slug, version) else {
         return Err(Diagnostic::error(
@@ -473,20 +562,17 @@ fn write_outputs(
         .with_hint("give one of the books another `slug` in its book.toml")
     })?;
     let mut outputs = Vec::new();
-    for ((format, bytes), file) in files.iter().zip(names) {
-        let path = plan.out_dir.join(&file);
-        crate::output::write_atomic(&path, bytes).map_err(|e| {
-            Diagnostic::error(None, format!("cannot write {}: {e}", path.display()))
-                .with_hint("check that the output folder is writable")
-        })?;
+    let mut to_write = Vec::new();
+    for ((format, bytes), file) in files.into_iter().zip(names) {
         outputs.push(OutputEntry {
             format: format.extension().to_string(),
-            file,
+            file: file.clone(),
             bytes: bytes.len() as u64,
-            sha256: manifest::sha256_hex(bytes),
+            sha256: manifest::sha256_hex(&bytes),
         });
+        to_write.push((plan.out_dir.join(file), bytes));
     }
-    Ok(outputs)
+    Ok((outputs, to_write))
 }
 
 /// Claims output files for a book; another book's claim is an error (file, other book).
