@@ -42,14 +42,16 @@ fn annotation(doc: &Document, page: &Page, link: &Link) -> Result<LinkAnnotation
             Actions::Goto(Destination::Xyz {
                 page: target + 1,
                 left: None,
-                top: Some((dest.height - y) as f32),
+                top: Some((dest.trim_origin().1 + dest.height - y) as f32),
                 zoom: None,
             })
         }
     };
+    // Links are placed on the trim; the trim sits on its sheet at `trim_origin`.
+    let (dx, dy) = page.trim_origin();
     let rect = Rect {
-        x: Pt(link.x as f32),
-        y: Pt((page.height - link.y - link.height) as f32),
+        x: Pt((dx + link.x) as f32),
+        y: Pt((dy + page.height - link.y - link.height) as f32),
         width: Pt(link.width as f32),
         height: Pt(link.height as f32),
         mode: None,

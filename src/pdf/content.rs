@@ -24,33 +24,67 @@
 //! along a line. A glyph whose text differs from its canonical text (the later glyphs of a
 //! cluster carry "") gets a segment of its own inside a `/Span` with `/ActualText`.
 //!
-//! Rules are filled rectangles (`re f`). Images are drawn with `cm` + `Do`; their alt text is
-//! laid over them as invisible text (render mode 3), so it is found, selected and copied like
-//! the text around it.
+//! Rules and rects are filled rectangles (`re f`). Images are drawn with `cm` + `Do`; their alt
+//! text is laid over them as invisible text (render mode 3), so it is found, selected and
+//! copied like the text around it. A group is drawn inside `q … Q` with a `cm` that turns its
+//! frame a quarter turn when asked, its clip (`re W n`) and its fill colour (`g`, `rg`).
+//!
+//! The sheet: a page with bleed or crop marks is larger than its trim; its items (placed on
+//! the trim) are drawn inside `q 1 0 0 1 x y cm … Q` that moves them to the trim's place on
+//! the sheet, and its crop marks after them, in sheet coordinates. A page on its trim is
+//! written exactly as before: no `cm` at all.
 
 use std::io::Write;
 
 use super::PdfError;
 use super::fonts::{FontSet, Subset, alt_glyphs};
-use crate::typeset::layout::{Document, GlyphRun, Page, PageItem};
+use crate::typeset::layout::{Color, Document, GlyphRun, Group, Page, PageItem, Sheet, Turn};
 
 /// Offsets smaller than this (thousandths of an em) are not written: at 100 pt they move a
 /// glyph by 0.00005 pt.
 const NEGLIGIBLE: f32 = 0.0005;
 
-/// The content stream of `page`, uncompressed.
+/// The content stream of `page`, uncompressed. A page on a sheet larger than its trim (bleed,
+/// crop marks) is drawn moved to the trim's place on the sheet, and its crop marks after it.
 pub(super) fn page_content(
     doc: &Document,
     page: &Page,
     fonts: &FontSet,
 ) -> Result<Vec<u8>, PdfError> {
     let mut out = Content::default();
+    let (dx, dy) = page.trim_origin();
+    let moved = dx != 0.0 || dy != 0.0;
+    if moved {
+        out.op("q");
+        out.start();
+        out.reals(&[1.0, 0.0, 0.0, 1.0, dx as f32, dy as f32]);
+        out.raw(b"cm");
+    }
+    items(&mut out, doc, &page.items, page.height, fonts)?;
+    if moved {
+        out.op("Q");
+    }
+    if page.sheet.crop_marks {
+        crop_marks(&mut out, page);
+    }
+    Ok(out.bytes)
+}
+
+/// Writes `items`, in a frame whose y axis is flipped about `height` (the page's height; 0
+/// inside a group, whose own `cm` places it).
+fn items(
+    out: &mut Content,
+    doc: &Document,
+    items: &[PageItem],
+    height: f64,
+    fonts: &FontSet,
+) -> Result<(), PdfError> {
     let mut in_text = false;
     // The font resource the last `Tf` set, so that it is set only when it changes.
     let mut current: Option<&str> = None;
     // The glyphs of the line being shown, reused from line to line.
     let mut line = Vec::new();
-    let mut items = page.items.iter().peekable();
+    let mut items = items.iter().peekable();
     while let Some(item) = items.next() {
         let is_text = matches!(item, PageItem::Glyphs(_));
         if is_text != in_text {
@@ -70,7 +104,7 @@ pub(super) fn page_content(
                     push_glyphs(&mut line, next);
                     items.next();
                 }
-                glyph_line(&mut out, page, run, &line, fonts, &mut current)?;
+                glyph_line(out, height, run, &line, fonts, &mut current)?;
             }
             PageItem::Rule {
                 x,
@@ -81,10 +115,21 @@ pub(super) fn page_content(
                 out.start();
                 out.reals(&[
                     *x as f32,
-                    (page.height - y - thickness / 2.0) as f32,
+                    (height - y - thickness / 2.0) as f32,
                     *width as f32,
                     *thickness as f32,
                 ]);
+                out.raw(b"re");
+                out.op("f");
+            }
+            PageItem::Rect {
+                x,
+                y,
+                width,
+                height: h,
+            } => {
+                out.start();
+                out.reals(&[*x as f32, (height - y - h) as f32, *width as f32, *h as f32]);
                 out.raw(b"re");
                 out.op("f");
             }
@@ -93,7 +138,7 @@ pub(super) fn page_content(
                 x,
                 y,
                 width,
-                height,
+                height: h,
                 alt,
             } => {
                 if image.0 as usize >= doc.images.len() {
@@ -103,24 +148,22 @@ pub(super) fn page_content(
                         doc.images.len()
                     )));
                 }
-                let bottom = page.height - y - height;
+                let bottom = height - y - h;
                 out.op("q");
                 out.start();
-                out.reals(&[
-                    *width as f32,
-                    0.0,
-                    0.0,
-                    *height as f32,
-                    *x as f32,
-                    bottom as f32,
-                ]);
+                out.reals(&[*width as f32, 0.0, 0.0, *h as f32, *x as f32, bottom as f32]);
                 out.raw(b"cm");
                 out.start();
                 out.name(&super::images::resource(*image));
                 out.raw(b"Do");
                 out.op("Q");
-                alt_text(&mut out, doc, fonts, alt, *x, bottom, *width)?;
+                alt_text(out, doc, fonts, alt, *x, bottom, *width)?;
                 // The alt text's font was set inside q … Q.
+                current = None;
+            }
+            PageItem::Group(group) => {
+                self::group(out, doc, group, height, fonts)?;
+                // Whatever the group set is undone by its Q.
                 current = None;
             }
         }
@@ -128,7 +171,84 @@ pub(super) fn page_content(
     if in_text {
         out.op("ET");
     }
-    Ok(out.bytes)
+    Ok(())
+}
+
+/// A group: `q`, the `cm` that maps its frame onto the page (written, like the page, with
+/// y flipped — about 0 here), its clip and colour, its items, `Q`.
+fn group(
+    out: &mut Content,
+    doc: &Document,
+    group: &Group,
+    height: f64,
+    fonts: &FontSet,
+) -> Result<(), PdfError> {
+    let (x, y) = (group.x as f32, (height - group.y) as f32);
+    let matrix = match group.turn {
+        Turn::None => [1.0, 0.0, 0.0, 1.0, x, y],
+        // The group's x axis runs down the page, its (flipped) y axis to the right.
+        Turn::Clockwise => [0.0, -1.0, 1.0, 0.0, x, y],
+        Turn::CounterClockwise => [0.0, 1.0, -1.0, 0.0, x, y],
+    };
+    out.op("q");
+    out.start();
+    out.reals(&matrix);
+    out.raw(b"cm");
+    if let Some((cx, cy, cw, ch)) = group.clip {
+        out.start();
+        out.reals(&[cx as f32, (-cy - ch) as f32, cw as f32, ch as f32]);
+        out.raw(b"re W n");
+    }
+    match group.color {
+        Some(Color::Gray(g)) => {
+            out.start();
+            out.reals(&[g]);
+            out.raw(b"g");
+        }
+        Some(Color::Rgb(r, g, b)) => {
+            out.start();
+            out.reals(&[r, g, b]);
+            out.raw(b"rg");
+        }
+        None => {}
+    }
+    items(out, doc, &group.items, 0.0, fonts)?;
+    out.op("Q");
+    Ok(())
+}
+
+/// The resource name of the registration colour (a `/Separation /All` space), which crop
+/// marks are drawn in so that they print on every plate.
+pub(super) const REGISTRATION: &str = "CSReg";
+
+/// Crop marks: at each corner of the trim, a 0.25 pt line on the prolongation of each of its
+/// two edges, from [`Sheet::MARKS_OFFSET`] to [`Sheet::MARKS_REACH`] beyond the trim — outside
+/// the bleed — in registration colour.
+fn crop_marks(out: &mut Content, page: &Page) {
+    let t = page.trim_box();
+    let (near, far) = (Sheet::MARKS_OFFSET, Sheet::MARKS_REACH);
+    out.op("q");
+    out.start();
+    out.name(REGISTRATION);
+    out.raw(b"CS 1 SCN 0.25 w 0 J");
+    for (x, sx) in [(t.x0, -1.0), (t.x1, 1.0)] {
+        for (y, sy) in [(t.y0, -1.0), (t.y1, 1.0)] {
+            // Horizontal: on the line of the trim's top or bottom edge, beyond its side.
+            line(out, (x + sx * near, y), (x + sx * far, y));
+            // Vertical: on the line of its side, beyond its top or bottom.
+            line(out, (x, y + sy * near), (x, y + sy * far));
+        }
+    }
+    out.op("Q");
+}
+
+/// A stroked line.
+fn line(out: &mut Content, from: (f64, f64), to: (f64, f64)) {
+    out.start();
+    out.reals(&[from.0 as f32, from.1 as f32]);
+    out.raw(b"m ");
+    out.reals(&[to.0 as f32, to.1 as f32]);
+    out.raw(b"l S");
 }
 
 /// A glyph of a line as the writer needs it: original id, rise, text, x from the page's left.
@@ -144,7 +264,7 @@ fn push_glyphs<'a>(line: &mut Vec<LineGlyph<'a>>, run: &'a GlyphRun) {
 /// Shows the glyphs of a line (runs of `run`'s font, size and baseline, in order).
 fn glyph_line<'f>(
     out: &mut Content,
-    page: &Page,
+    height: f64,
     run: &GlyphRun,
     glyphs: &[LineGlyph],
     fonts: &'f FontSet,
@@ -176,7 +296,7 @@ fn glyph_line<'f>(
                 end += 1;
             }
         }
-        let origin = (x, page.height - run.y + f64::from(rise));
+        let origin = (x, height - run.y + f64::from(rise));
         if !canonical {
             actual_text(out, text);
         }

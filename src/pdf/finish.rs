@@ -1,8 +1,10 @@
 //! The finishing pass over printpdf's output, with lopdf: what printpdf cannot express or
 //! gets wrong, then compression, the header version and the trailer `/ID`.
 //!
-//! - page boxes: printpdf writes rectangles as `[x y w h]`; here `/MediaBox` and `/TrimBox`
-//!   become `[0 0 width height]` and the needless `/CropBox` goes;
+//! - page boxes: printpdf writes rectangles as `[x y w h]`; here `/MediaBox`, `/BleedBox` (when
+//!   the page has bleed or crop marks) and `/TrimBox` are written as [`Page`]'s sheet gives
+//!   them, `[x0 y0 x1 y1]`, and the needless `/CropBox` goes (with crop marks, the page's
+//!   resources gain the registration colour they are drawn in);
 //! - `/W` of every font: exact advances (see [`super::fonts`]) over printpdf's truncated ones;
 //! - link annotations as indirect objects ([`super::annotations`]);
 //! - the nested outline, page labels, `/Lang`, `/PageMode`, `/PageLayout` (spreads), `/Info`
@@ -18,7 +20,9 @@ use super::PdfError;
 use super::annotations::{lo, make_indirect};
 use super::fonts::FontSet;
 use super::{labels, metadata, outline};
-use crate::typeset::layout::Document;
+#[cfg(doc)]
+use crate::typeset::layout::Page;
+use crate::typeset::layout::{Document, PdfRect};
 
 pub(super) fn finish(
     mut pdf: lopdf::Document,
@@ -35,16 +39,17 @@ pub(super) fn finish(
         )));
     }
     for ((&id, page), content) in pages.iter().zip(&doc.pages).zip(contents) {
-        let bbox = Object::Array(vec![
-            0.into(),
-            0.into(),
-            Object::Real(page.width as f32),
-            Object::Real(page.height as f32),
-        ]);
         let dict = pdf.get_dictionary_mut(id).map_err(lo)?;
-        dict.set("MediaBox", bbox.clone());
-        dict.set("TrimBox", bbox);
+        dict.set("MediaBox", pdf_rect(page.media_box()));
+        if !page.sheet.is_trim() {
+            dict.set("BleedBox", pdf_rect(page.bleed_box()));
+        }
+        dict.set("TrimBox", pdf_rect(page.trim_box()));
         dict.remove(b"CropBox");
+        if page.sheet.crop_marks {
+            add_registration(&mut pdf, id)?;
+        }
+        let dict = pdf.get_dictionary_mut(id).map_err(lo)?;
         // The page's own content stream, in the object printpdf made for its (empty) one.
         let contents = dict
             .get(b"Contents")
@@ -124,6 +129,67 @@ pub(super) fn finish(
         .map_err(|e| PdfError(format!("cannot save: {e}")))?;
     set_id(&mut bytes, &doc.info.identifier)?;
     Ok(bytes)
+}
+
+/// A page box: `[x0 y0 x1 y1]`, zeros as integers.
+fn pdf_rect(r: PdfRect) -> Object {
+    let number = |v: f64| {
+        if v == 0.0 {
+            Object::Integer(0)
+        } else {
+            Object::Real(v as f32)
+        }
+    };
+    Object::Array(vec![number(r.x0), number(r.y0), number(r.x1), number(r.y1)])
+}
+
+/// Adds the registration colour space ([`super::content::REGISTRATION`]: `/Separation /All`,
+/// every colorant at the tint) to a page's resources, for its crop marks.
+fn add_registration(pdf: &mut lopdf::Document, page: ObjectId) -> Result<(), PdfError> {
+    let tint = Dictionary::from_iter(vec![
+        ("FunctionType", Object::Integer(2)),
+        ("Domain", Object::Array(vec![0.into(), 1.into()])),
+        (
+            "C0",
+            Object::Array(vec![0.into(), 0.into(), 0.into(), 0.into()]),
+        ),
+        (
+            "C1",
+            Object::Array(vec![1.into(), 1.into(), 1.into(), 1.into()]),
+        ),
+        ("N", Object::Integer(1)),
+    ]);
+    let space = Object::Array(vec![
+        Object::Name(b"Separation".to_vec()),
+        Object::Name(b"All".to_vec()),
+        Object::Name(b"DeviceCMYK".to_vec()),
+        Object::Dictionary(tint),
+    ]);
+    let resources = pdf
+        .get_dictionary(page)
+        .map_err(lo)?
+        .get(b"Resources")
+        .map_err(lo)?
+        .clone();
+    let resources = match resources {
+        Object::Reference(id) => pdf.get_dictionary_mut(id).map_err(lo)?,
+        Object::Dictionary(_) => match pdf
+            .get_dictionary_mut(page)
+            .map_err(lo)?
+            .get_mut(b"Resources")
+        {
+            Ok(Object::Dictionary(d)) => d,
+            _ => return Err(PdfError("a page without resources".into())),
+        },
+        _ => return Err(PdfError("a page without resources".into())),
+    };
+    let mut spaces = match resources.get(b"ColorSpace") {
+        Ok(Object::Dictionary(d)) => d.clone(),
+        _ => Dictionary::new(),
+    };
+    spaces.set(super::content::REGISTRATION, space);
+    resources.set("ColorSpace", Object::Dictionary(spaces));
+    Ok(())
 }
 
 /// Flate-compresses every stream that allows it and has no filter yet, at zlib's default

@@ -113,7 +113,7 @@ impl FontSet {
         let alt_font = alt_font(doc);
         let mut used: Vec<Used> = (0..doc.fonts.len()).map(|_| Used::default()).collect();
         for page in &doc.pages {
-            for item in &page.items {
+            for item in page.all_items() {
                 match item {
                     PageItem::Glyphs(run) => {
                         let glyphs = used.get_mut(run.font.0 as usize).ok_or_else(|| {
@@ -135,7 +135,7 @@ impl FontSet {
                             }
                         }
                     }
-                    PageItem::Rule { .. } => {}
+                    PageItem::Rule { .. } | PageItem::Rect { .. } | PageItem::Group(_) => {}
                 }
             }
         }
@@ -389,7 +389,7 @@ fn alt_font(doc: &Document) -> Option<FontId> {
     let first_run = doc
         .pages
         .iter()
-        .flat_map(|p| &p.items)
+        .flat_map(|p| p.all_items())
         .find_map(|item| match item {
             PageItem::Glyphs(run) => Some(run.font),
             _ => None,

@@ -25,7 +25,7 @@ pub(super) fn resource(image: ImageId) -> String {
 pub(super) fn xobjects(doc: &Document) -> Result<BTreeMap<XObjectId, XObject>, PdfError> {
     let mut out = BTreeMap::new();
     for page in &doc.pages {
-        for item in &page.items {
+        for item in page.all_items() {
             let PageItem::Image { image, .. } = item else {
                 continue;
             };

@@ -50,7 +50,9 @@ fn level(
                 pages.len()
             ))
         })?;
-        let height = doc.pages[entry.page].height;
+        // The heading's top on the sheet (the trim may sit inside a larger sheet).
+        let target = &doc.pages[entry.page];
+        let top = target.trim_origin().1 + target.height - entry.y;
         let mut dict = Dictionary::from_iter(vec![
             ("Title", text_string(&entry.title)),
             ("Parent", Object::Reference(parent)),
@@ -60,7 +62,7 @@ fn level(
                     Object::Reference(*page),
                     Object::Name(b"XYZ".to_vec()),
                     Object::Null,
-                    Object::Real((height - entry.y) as f32),
+                    Object::Real(top as f32),
                     Object::Null,
                 ]),
             ),

@@ -124,6 +124,7 @@ fn sample() -> Document {
     let page = |items, links, label: &str| Page {
         width: W,
         height: H,
+        sheet: Default::default(),
         items,
         links,
         label: label.into(),
@@ -764,5 +765,184 @@ fn glyphs_with_no_adjustment_between_them_share_one_hex_string() {
         } else {
             assert_eq!(codes, shown, "page {number}");
         }
+    }
+}
+
+fn numbers(obj: &Object) -> Vec<f32> {
+    obj.as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o.as_float().unwrap())
+        .collect()
+}
+
+#[test]
+fn a_page_on_a_larger_sheet_has_its_boxes_and_moves_content_links_and_outline() {
+    let mut doc = sample();
+    // Page 1, a recto, bleeds on the right; page 4, a verso, on the left, with crop marks.
+    doc.pages[0].sheet = Sheet {
+        bleed: Edges {
+            top: 9.0,
+            bottom: 9.0,
+            left: 0.0,
+            right: 9.0,
+        },
+        crop_marks: false,
+    };
+    doc.pages[3].sheet = Sheet {
+        bleed: Edges {
+            top: 9.0,
+            bottom: 9.0,
+            left: 9.0,
+            right: 0.0,
+        },
+        crop_marks: true,
+    };
+    let bytes = write(&doc).unwrap();
+    let pdf = load(&bytes);
+    let pages: Vec<_> = pdf.get_pages().into_values().collect();
+    let page = |i: usize| pdf.get_dictionary(pages[i]).unwrap();
+    let (w, h) = (W as f32, H as f32);
+    assert_eq!(
+        numbers(page(0).get(b"MediaBox").unwrap()),
+        [0.0, 0.0, w + 9.0, h + 18.0]
+    );
+    assert_eq!(
+        numbers(page(0).get(b"BleedBox").unwrap()),
+        [0.0, 0.0, w + 9.0, h + 18.0]
+    );
+    assert_eq!(
+        numbers(page(0).get(b"TrimBox").unwrap()),
+        [0.0, 9.0, w, h + 9.0]
+    );
+    // Crop marks: the sheet reaches 30 pt beyond the trim on every edge.
+    assert_eq!(
+        numbers(page(3).get(b"MediaBox").unwrap()),
+        [0.0, 0.0, w + 60.0, h + 60.0]
+    );
+    assert_eq!(
+        numbers(page(3).get(b"BleedBox").unwrap()),
+        [21.0, 21.0, w + 30.0, h + 39.0]
+    );
+    assert_eq!(
+        numbers(page(3).get(b"TrimBox").unwrap()),
+        [30.0, 30.0, w + 30.0, h + 30.0]
+    );
+    // A page on its trim has no BleedBox.
+    assert!(page(1).get(b"BleedBox").is_err());
+    assert_eq!(numbers(page(1).get(b"TrimBox").unwrap()), [0.0, 0.0, w, h]);
+
+    // The registration colour the marks are drawn in.
+    let resources = dict(&pdf, page(3).get(b"Resources").unwrap());
+    let spaces = dict(&pdf, resources.get(b"ColorSpace").unwrap());
+    let reg = spaces.get(b"CSReg").unwrap().as_array().unwrap();
+    assert_eq!(reg[1].as_name().unwrap(), b"All");
+    let content = String::from_utf8(pdf.get_page_content(pages[3])).unwrap();
+    assert!(content.starts_with("q\n1 0 0 1 30 30 cm\n"), "{content}");
+    assert!(content.contains("/CSReg CS 1 SCN 0.25 w"), "{content}");
+    // The bottom-left corner's marks: 12 to 30 pt beyond the trim.
+    assert!(content.contains("18 30 m 0 30 l S"), "{content}");
+    assert!(content.contains("30 18 m 30 0 l S"), "{content}");
+
+    // The link on page 1 and its destination on page 4 moved with their trims.
+    let annot = dict(
+        &pdf,
+        &page(0).get(b"Annots").unwrap().as_array().unwrap()[0],
+    );
+    let rect = numbers(annot.get(b"Rect").unwrap());
+    assert_eq!(rect[0], 72.0);
+    assert_eq!(rect[1], (9.0 + H - 190.0 - 14.0) as f32);
+    let action = dict(&pdf, annot.get(b"A").unwrap());
+    let dest = action.get(b"D").unwrap().as_array().unwrap();
+    assert_eq!(dest[3].as_float().unwrap(), (30.0 + H - 72.0) as f32);
+    let outlines = dict(&pdf, pdf.catalog().unwrap().get(b"Outlines").unwrap());
+    let part = dict(
+        &pdf,
+        dict(&pdf, outlines.get(b"First").unwrap())
+            .get(b"Next")
+            .unwrap(),
+    );
+    let child = dict(&pdf, part.get(b"First").unwrap());
+    let dest = child.get(b"Dest").unwrap().as_array().unwrap();
+    assert_eq!(dest[3].as_float().unwrap(), (30.0 + H - 80.0) as f32);
+
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("sheet.pdf");
+    std::fs::write(&path, &bytes).unwrap();
+    let file = path.to_str().unwrap();
+    if let Some(out) = tool("qpdf", &["--check", file]) {
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stdout)
+        );
+    }
+    if let Some(out) = tool("pdftotext", &["-f", "4", "-l", "4", "-bbox", file, "-"]) {
+        let html = String::from_utf8(out.stdout).unwrap();
+        let upon = html
+            .lines()
+            .find(|l| l.contains(">Upon<"))
+            .unwrap_or_else(|| panic!("{html}"));
+        let x: f64 = upon
+            .split("xMin=\"")
+            .nth(1)
+            .unwrap()
+            .split('"')
+            .next()
+            .unwrap()
+            .parse()
+            .unwrap();
+        assert!((x - (30.0 + 72.0)).abs() < 0.05, "{upon}");
+    }
+}
+
+#[test]
+fn groups_turn_clip_and_colour_their_items() {
+    let mut doc = sample();
+    let PageItem::Glyphs(run) = doc.pages[3].items[0].clone() else {
+        unreachable!()
+    };
+    doc.pages[3].items = vec![
+        PageItem::Group(Group {
+            x: 200.0,
+            y: 100.0,
+            turn: Turn::Clockwise,
+            clip: Some((0.0, -20.0, 300.0, 30.0)),
+            color: Some(Color::Rgb(1.0, 0.0, 0.0)),
+            items: vec![PageItem::Glyphs(GlyphRun {
+                x: 0.0,
+                y: 0.0,
+                ..run
+            })],
+        }),
+        PageItem::Rect {
+            x: 10.0,
+            y: 20.0,
+            width: 30.0,
+            height: 40.0,
+        },
+    ];
+    let bytes = write(&doc).unwrap();
+    let pdf = load(&bytes);
+    let pages: Vec<_> = pdf.get_pages().into_values().collect();
+    let content = String::from_utf8(pdf.get_page_content(pages[3])).unwrap();
+    let expected = format!(
+        "q\n0 -1 1 0 200 {} cm\n0 -10 300 30 re W n\n1 0 0 rg\nBT",
+        H - 100.0
+    );
+    assert!(content.starts_with(&expected), "{content}");
+    assert!(
+        content.contains(&format!("10 {} 30 40 re\nf", H - 60.0)),
+        "{content}"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("group.pdf");
+    std::fs::write(&path, &bytes).unwrap();
+    if let Some(out) = tool(
+        "pdftotext",
+        &["-f", "4", "-l", "4", path.to_str().unwrap(), "-"],
+    ) {
+        let text = String::from_utf8(out.stdout).unwrap();
+        assert!(text.contains("Upon all of you"), "{text}");
     }
 }

@@ -148,6 +148,7 @@ impl Composer<'_> {
         let mut page = Page {
             width: g.width,
             height: g.height,
+            sheet: Default::default(),
             items: Vec::new(),
             links: Vec::new(),
             label: label.to_string(),

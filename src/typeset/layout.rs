@@ -48,15 +48,172 @@ pub struct DocumentInfo {
 /// One page.
 #[derive(Debug, Clone)]
 pub struct Page {
-    /// Page size in points.
+    /// Page size in points: the trim, the page as the reader holds it. Items are placed from
+    /// its top-left corner, and may reach past it into the bleed.
     pub width: f64,
     pub height: f64,
+    /// The printer's sheet around the trim: bleed and crop marks (none by default, when the
+    /// PDF page is the trim).
+    pub sheet: Sheet,
     /// What the page shows, in painting order.
     pub items: Vec<PageItem>,
     /// Links on the page.
     pub links: Vec<Link>,
     /// The folio as printed (`"7"`, `"iv"`), also used for PDF page labels.
     pub label: String,
+}
+
+/// A length on each edge of a rectangle.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct Edges {
+    pub top: f64,
+    pub bottom: f64,
+    pub left: f64,
+    pub right: f64,
+}
+
+impl Edges {
+    pub fn all(v: f64) -> Edges {
+        Edges {
+            top: v,
+            bottom: v,
+            left: v,
+            right: v,
+        }
+    }
+}
+
+/// How a page sits on the printer's sheet.
+///
+/// The PDF's page boxes (ISO 32000-1, 14.11.2) follow from it, in PDF coordinates (points from
+/// the sheet's bottom-left corner, y up):
+/// - TrimBox: the page as cut, `width` × `height`;
+/// - BleedBox: the trim grown by [`Sheet::bleed`] on each edge (what is printed);
+/// - MediaBox: the bleed box, grown on every edge to [`Sheet::MARKS_REACH`] from the trim when
+///   there are crop marks (they are drawn between [`Sheet::MARKS_OFFSET`] and `MARKS_REACH`,
+///   outside the bleed).
+///
+/// With no bleed and no marks the three boxes are one.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct Sheet {
+    /// How far the printing reaches beyond the trim on each edge (0 where it does not).
+    pub bleed: Edges,
+    /// Crop marks at the trim's corners.
+    pub crop_marks: bool,
+}
+
+/// A rectangle in PDF coordinates: lower-left and upper-right corners.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct PdfRect {
+    pub x0: f64,
+    pub y0: f64,
+    pub x1: f64,
+    pub y1: f64,
+}
+
+impl Sheet {
+    /// Where crop marks begin, from the trim: clear of a 0.125 in bleed.
+    pub const MARKS_OFFSET: f64 = 12.0;
+    /// Where they end, from the trim (the marks are 18 pt long).
+    pub const MARKS_REACH: f64 = 30.0;
+
+    /// How far the sheet (the MediaBox) reaches beyond the trim on each edge.
+    pub fn margins(&self) -> Edges {
+        if self.crop_marks {
+            let reach = |b: f64| b.max(Sheet::MARKS_REACH);
+            Edges {
+                top: reach(self.bleed.top),
+                bottom: reach(self.bleed.bottom),
+                left: reach(self.bleed.left),
+                right: reach(self.bleed.right),
+            }
+        } else {
+            self.bleed
+        }
+    }
+
+    /// Whether the sheet is the trim (no bleed, no marks).
+    pub fn is_trim(&self) -> bool {
+        *self == Sheet::default()
+    }
+}
+
+impl Page {
+    /// Where the trim's top-left corner is in PDF coordinates measured from the sheet's
+    /// bottom-left corner: `(x, y)` with `x` the room left of the trim and `y` the room below
+    /// it. A point (`px`, `py`) of the page is at (`x + px`, `y + height - py`).
+    pub fn trim_origin(&self) -> (f64, f64) {
+        let m = self.sheet.margins();
+        (m.left, m.bottom)
+    }
+
+    /// The MediaBox: the whole sheet.
+    pub fn media_box(&self) -> PdfRect {
+        let m = self.sheet.margins();
+        PdfRect {
+            x0: 0.0,
+            y0: 0.0,
+            x1: m.left + self.width + m.right,
+            y1: m.bottom + self.height + m.top,
+        }
+    }
+
+    /// The BleedBox: the trim and its bleed.
+    pub fn bleed_box(&self) -> PdfRect {
+        let t = self.trim_box();
+        let b = self.sheet.bleed;
+        PdfRect {
+            x0: t.x0 - b.left,
+            y0: t.y0 - b.bottom,
+            x1: t.x1 + b.right,
+            y1: t.y1 + b.top,
+        }
+    }
+
+    /// Every item of the page, those inside groups too (after their group), in painting
+    /// order.
+    pub fn all_items(&self) -> AllItems<'_> {
+        AllItems {
+            stack: vec![self.items.iter()],
+        }
+    }
+
+    /// The TrimBox: the page as cut.
+    pub fn trim_box(&self) -> PdfRect {
+        let (x, y) = self.trim_origin();
+        PdfRect {
+            x0: x,
+            y0: y,
+            x1: x + self.width,
+            y1: y + self.height,
+        }
+    }
+}
+
+/// The iterator of [`Page::all_items`].
+pub struct AllItems<'a> {
+    stack: Vec<std::slice::Iter<'a, PageItem>>,
+}
+
+impl<'a> Iterator for AllItems<'a> {
+    type Item = &'a PageItem;
+
+    fn next(&mut self) -> Option<&'a PageItem> {
+        loop {
+            let top = self.stack.last_mut()?;
+            match top.next() {
+                Some(item) => {
+                    if let PageItem::Group(group) = item {
+                        self.stack.push(group.items.iter());
+                    }
+                    return Some(item);
+                }
+                None => {
+                    self.stack.pop();
+                }
+            }
+        }
+    }
 }
 
 /// Something drawn on a page.
@@ -79,6 +236,51 @@ pub enum PageItem {
         height: f64,
         alt: String,
     },
+    /// A filled rectangle whose top-left corner is (`x`, `y`), in the current colour.
+    Rect {
+        x: f64,
+        y: f64,
+        width: f64,
+        height: f64,
+    },
+    /// Items drawn in a frame of their own (a turned spine title, white type on a dark
+    /// ground, art clipped to its panel).
+    Group(Group),
+}
+
+/// A group of items: their own frame, an optional clip and colour.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Group {
+    /// Where the group's origin is on the page.
+    pub x: f64,
+    pub y: f64,
+    /// The group's frame turned clockwise about its origin: its x axis runs down the page
+    /// with [`Turn::Clockwise`] (a spine title read with the book lying face up, as in the US
+    /// and UK), up it with [`Turn::CounterClockwise`].
+    pub turn: Turn,
+    /// Only what falls inside this rectangle of the group's frame shows
+    /// (`x`, `y`, `width`, `height`).
+    pub clip: Option<(f64, f64, f64, f64)>,
+    /// The colour of the group's text and fills (black when `None`).
+    pub color: Option<Color>,
+    /// In the group's frame: from its origin, y down.
+    pub items: Vec<PageItem>,
+}
+
+/// A quarter-turn rotation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Turn {
+    #[default]
+    None,
+    Clockwise,
+    CounterClockwise,
+}
+
+/// A colour, each component from 0 to 1.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Color {
+    Gray(f32),
+    Rgb(f32, f32, f32),
 }
 
 /// Index into [`Document::fonts`].
