@@ -7,6 +7,7 @@
 //!         ├─> manuscript (pulldown-cmark) ──> model::Book ──┬─> epub (XHTML, OPF, nav, zip)
 //! files ──┘                                                  └─> typeset ──> pdf
 //! config ───> cover (art checked, or generated) ──> the EPUB's cover image
+//!                     print: margins, bleed, passes ─┘       └──> print::wrap (the cover wrap)
 //! ```
 //!
 //! [`pipeline`] is the one place where the stages are chained ([`batch`] drives it over many
@@ -25,6 +26,7 @@ pub mod output;
 pub mod parallel;
 pub mod pdf;
 pub mod pipeline;
+pub mod print;
 pub mod process;
 pub mod typeset;
 

@@ -2,8 +2,8 @@
 //!
 //! ```text
 //! locate ─> read book.toml + manuscript files ─> manuscript::parse ─> config::resolve
-//!        ─> cover::ebook_cover ─> model::Book ─> typeset ─┬─> epub::write (with the print pages) ─┬─> output::write_atomic
-//!                                   └─> pdf::write ─────────────────────────┘
+//!        ─> cover::ebook_cover ─> model::Book ─> print::typeset ─┬─> epub::write (with the print pages) ─┬─> output::write_atomic
+//!                                                         └─> pdf::write ─────────────────────────┘
 //! ```
 //!
 //! [`load`] does everything up to the [`Book`] and never writes; [`produce`] makes every
@@ -60,6 +60,8 @@ pub struct BuildRequest {
     pub formats: Vec<Format>,
     /// Output folder; default `out/` in the book's folder.
     pub out_dir: Option<PathBuf>,
+    /// `--trim`, `--bleed`, `--crop-marks`.
+    pub print: config::print::PrintFlags,
 }
 
 /// The result of loading: the book (absent when it could not be made at all), its diagnostics
@@ -333,6 +335,7 @@ pub fn build(request: &BuildRequest) -> Built {
 /// Loads a book and makes the requested formats in memory (none when there are errors).
 pub fn produce(request: &BuildRequest) -> Produced {
     let mut loaded = load(&request.load);
+    request.print.apply(&mut loaded.print);
     let files = Vec::new();
     if loaded.diagnostics.has_errors() {
         return Produced {
@@ -355,15 +358,7 @@ pub fn produce(request: &BuildRequest) -> Produced {
         document,
         diagnostics,
         pages,
-    } = {
-        // Books with the same font files share one shaper and its word cache.
-        let shaper = match &loaded.fonts {
-            Some(fonts) => crate::typeset::shared_shaper(fonts),
-            None => crate::typeset::bundled_shaper(),
-        };
-        let options = typeset_options(&loaded.print, &loaded.fonts);
-        crate::typeset::typeset_with(book, &options, &shaper)
-    };
+    } = crate::print::typeset(book, &loaded.print, &loaded.fonts).typeset;
     loaded.timings.push(("typeset", started.elapsed()));
     if request.formats.contains(&Format::Pdf) {
         loaded.diagnostics.extend(diagnostics);
@@ -468,19 +463,6 @@ fn print_edition_name(book: &Book, print: &config::print::PrintSettings) -> Stri
         number(print.font_size, 1),
         meta.identifier.0
     )
-}
-
-/// The typesetter's options from `[print]` and the loaded fonts.
-pub fn typeset_options(
-    print: &config::print::PrintSettings,
-    fonts: &Option<std::sync::Arc<crate::typeset::font::Fonts>>,
-) -> crate::typeset::TypesetOptions {
-    crate::typeset::TypesetOptions {
-        page: crate::typeset::PageGeometry::for_trim(print.trim.0, print.trim.1),
-        body_size: print.font_size,
-        leading: print.leading,
-        fonts: fonts.clone(),
-    }
 }
 
 /// Loads the font files named in `[fonts]` (the bundled faces stand in for the others).

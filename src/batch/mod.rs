@@ -49,6 +49,8 @@ pub struct BatchRequest {
     /// `-M key=value`, for every book.
     pub metadata: Vec<(String, String)>,
     pub source_date_epoch: Option<i64>,
+    /// `--trim`, `--bleed`, `--crop-marks`, for every book.
+    pub print: crate::config::print::PrintFlags,
     /// `--format`; else the workspace's; else EPUB and PDF.
     pub formats: Option<Vec<Format>>,
     /// `--out`, absolute; else the workspace's `out`; else each book's `out/`.
@@ -339,10 +341,11 @@ impl Plan {
             });
         let key = manifest::relative(&out_dir, &source.path);
         let options = format!(
-            "quire {}\nformats {formats:?}\nmetadata {:?}\nepoch {:?}\nnames {names}\nrelease {:?}\nworkspace {}",
+            "quire {}\nformats {formats:?}\nmetadata {:?}\nepoch {:?}\nprint {:?}\nnames {names}\nrelease {:?}\nworkspace {}",
             env!("CARGO_PKG_VERSION"),
             request.metadata,
             request.source_date_epoch,
+            request.print,
             request.release,
             ws.map_or("", |w| w.fingerprint.as_str()),
         );
@@ -478,6 +481,7 @@ fn build_one(
         },
         formats: plan.formats.clone(),
         out_dir: Some(plan.out_dir.clone()),
+        print: request.print,
     });
     stages.extend(loaded.timings.iter().copied());
     let mut diagnostics = loaded.diagnostics.clone();

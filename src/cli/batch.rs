@@ -68,6 +68,7 @@ pub(super) fn build(
     formats: Option<Vec<Format>>,
     out: Option<PathBuf>,
     args: &BatchArgs,
+    print: crate::config::print::PrintFlags,
     epoch: Option<i64>,
 ) -> i32 {
     let cwd = std::env::current_dir().unwrap_or_default();
@@ -111,6 +112,7 @@ pub(super) fn build(
     let request = BatchRequest {
         metadata: common.metadata.clone(),
         source_date_epoch: epoch,
+        print,
         formats,
         out_dir: out.map(|o| crate::manuscript::normalize(&cwd.join(o))),
         jobs: args.jobs.unwrap_or_else(crate::parallel::cores),

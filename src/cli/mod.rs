@@ -45,6 +45,8 @@ enum Command {
         out: Option<PathBuf>,
         #[command(flatten)]
         batch: batch::BatchArgs,
+        #[command(flatten)]
+        print: PrintArgs,
     },
     /// Merge the JSON reports (and SHA256SUMS files) of CI shards into one release record.
     #[command(
@@ -106,6 +108,39 @@ struct CommonArgs {
     verbose: bool,
 }
 
+/// The print options of `build` and `cover`, over `[print]` in book.toml.
+#[derive(Debug, clap::Args)]
+struct PrintArgs {
+    /// Trim size: 5x8, 5.25x8, 5.5x8.5, 6x9, 6.14x9.21, 7x10, 8.5x11, a5, b-format, demy, or WxH with a unit (148x210mm, 6x9in, 432x648pt).
+    #[arg(long, value_name = "SIZE", value_parser = parse_trim)]
+    trim: Option<(f64, f64)>,
+    /// Extend the pages 0.125 in beyond the trim on the top, bottom and outside edges: a file for the printer (no bookmarks or links).
+    #[arg(long)]
+    bleed: bool,
+    /// Add crop marks outside the bleed (for printers that want them: KDP and IngramSpark do not).
+    #[arg(long)]
+    crop_marks: bool,
+}
+
+impl PrintArgs {
+    fn flags(&self) -> crate::config::print::PrintFlags {
+        crate::config::print::PrintFlags {
+            trim: self.trim,
+            bleed: self.bleed,
+            crop_marks: self.crop_marks,
+        }
+    }
+}
+
+fn parse_trim(s: &str) -> Result<(f64, f64), String> {
+    crate::config::print::parse_trim(s).ok_or_else(|| {
+        format!(
+            "`{s}` is not a trim size: use one of {}, or WxH with a unit (148x210mm, 6x9in, 432x648pt)",
+            crate::config::print::trim_names()
+        )
+    })
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 enum FormatArg {
     Epub,
@@ -160,6 +195,7 @@ where
             format,
             out,
             batch,
+            print,
         } => {
             let formats = format.map(|format| {
                 let mut formats: Vec<Format> = format
@@ -179,7 +215,7 @@ where
                 _ => false,
             };
             if !single || batch.is_batch() {
-                return batch::build(&paths, &common, formats, out, &batch, epoch);
+                return batch::build(&paths, &common, formats, out, &batch, print.flags(), epoch);
             }
             let book = BookArgs {
                 path: paths
@@ -192,6 +228,7 @@ where
                 load: load_request(&book, epoch),
                 formats: formats.unwrap_or_else(|| vec![Format::Epub, Format::Pdf]),
                 out_dir: out,
+                print: print.flags(),
             };
             let started = std::time::Instant::now();
             let built = pipeline::build(&request);

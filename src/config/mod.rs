@@ -73,7 +73,8 @@ pub struct BookConfig {
     pub slug: Option<String>,
     /// The edition's version, for release file names (`{slug}-{version}.epub`).
     pub version: Option<String>,
-    /// `[print]`: trim size and type size of the PDF.
+    /// `[print]`: trim size and type size of the PDF (or `print = "ingramspark"`).
+    #[serde(default, deserialize_with = "print::print_field")]
     pub print: Option<print::PrintConfig>,
     /// `[fonts]`: font files for the PDF.
     pub fonts: Option<print::FontsConfig>,
@@ -410,6 +411,13 @@ pub fn merge(layers: &[Layer]) -> (BookConfig, BTreeMap<&'static str, usize>) {
             merged.trim = print.trim.or(merged.trim.take());
             merged.font_size = print.font_size.or(merged.font_size);
             merged.leading = print.leading.or(merged.leading);
+            if print.service.is_some() {
+                merged.short_form = print.short_form;
+            }
+            merged.service = print.service.or(merged.service.take());
+            merged.paper = print.paper.or(merged.paper.take());
+            merged.bleed = print.bleed.or(merged.bleed);
+            merged.crop_marks = print.crop_marks.or(merged.crop_marks);
             origin.insert("print", i);
         }
         if let Some(fonts) = &layer.config.fonts {

@@ -5,6 +5,10 @@
 //! trim = "6x9"          # a named size (6x9, 5.5x8.5, a5, demy, …) or WxH with a unit: 148x210mm
 //! font-size = 11        # body text, in points
 //! leading = 14          # baseline to baseline, in points
+//! service = "kdp"       # or "ingramspark": whose minimum margins and spine figures apply
+//! paper = "white"       # or "cream", "color": the spine's width on the cover wrap
+//! bleed = false         # 0.125 in beyond the trim on the top, bottom and outside edges
+//! crop-marks = false    # marks at the trim's corners, outside the bleed
 //!
 //! [fonts]               # TrueType files, relative to the book's folder; any may be left out
 //! regular = "fonts/MyBook-Regular.ttf"
@@ -13,25 +17,78 @@
 //! bold-italic = "fonts/MyBook-BoldItalic.ttf"
 //! mono = "fonts/MyMono.ttf"
 //! ```
+//!
+//! `print = "ingramspark"` on its own (a string where the table would be) is short for
+//! `[print] service = "ingramspark"`: the issue that asked for the profile wrote it so, but a
+//! book that also sets a trim needs the table.
 
 use super::{Layer, find_table_key};
 use crate::diag::{Diagnostic, Diagnostics, Span};
+use crate::print::rules::{Paper, Service};
 use serde::Deserialize;
 use serde::de::IgnoredAny;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-pub const PRINT_KEYS: &[&str] = &["trim", "font-size", "leading"];
+pub const PRINT_KEYS: &[&str] = &[
+    "trim",
+    "font-size",
+    "leading",
+    "service",
+    "paper",
+    "bleed",
+    "crop-marks",
+];
 pub const FONT_KEYS: &[&str] = &["regular", "italic", "bold", "bold-italic", "mono"];
 
+/// `[print]` as written: a table, or the short form `print = "ingramspark"` (a service name).
 #[derive(Debug, Clone, Default, Deserialize, PartialEq)]
 #[serde(rename_all = "kebab-case")]
 pub struct PrintConfig {
     pub trim: Option<String>,
     pub font_size: Option<f64>,
     pub leading: Option<f64>,
+    pub service: Option<String>,
+    pub paper: Option<String>,
+    pub bleed: Option<bool>,
+    pub crop_marks: Option<bool>,
     #[serde(flatten)]
     pub unknown: BTreeMap<String, IgnoredAny>,
+    /// Written as `print = "…"` (the service only).
+    #[serde(skip)]
+    pub short_form: bool,
+}
+
+/// Reads `print`: the table, or a service name for the short form.
+pub(super) fn print_field<'de, D>(deserializer: D) -> Result<Option<PrintConfig>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+{
+    struct Field;
+    impl<'de> serde::de::Visitor<'de> for Field {
+        type Value = Option<PrintConfig>;
+
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("a [print] table, or a print service such as \"ingramspark\"")
+        }
+
+        fn visit_str<E: serde::de::Error>(self, s: &str) -> Result<Self::Value, E> {
+            Ok(Some(PrintConfig {
+                service: Some(s.to_string()),
+                short_form: true,
+                ..PrintConfig::default()
+            }))
+        }
+
+        fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+            PrintConfig::deserialize(serde::de::value::MapAccessDeserializer::new(map)).map(Some)
+        }
+
+        fn visit_unit<E: serde::de::Error>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+    }
+    deserializer.deserialize_any(Field)
 }
 
 #[derive(Debug, Clone, Default, Deserialize, PartialEq)]
@@ -53,6 +110,14 @@ pub struct PrintSettings {
     pub trim: (f64, f64),
     pub font_size: f64,
     pub leading: f64,
+    /// Whose rules the margins and the cover follow.
+    pub service: Service,
+    /// The interior paper (the cover's spine width).
+    pub paper: Paper,
+    /// Pages extend 0.125 in beyond the trim on the top, bottom and outside edges.
+    pub bleed: bool,
+    /// Crop marks at the trim's corners, outside the bleed.
+    pub crop_marks: bool,
     /// Font files named in `[fonts]`, absolute.
     pub fonts: FontPaths,
     /// Where `[fonts]` was set, for messages about the files.
@@ -80,6 +145,10 @@ impl Default for PrintSettings {
             trim: (432.0, 648.0),
             font_size: 11.0,
             leading: 14.0,
+            service: Service::Kdp,
+            paper: Paper::White,
+            bleed: false,
+            crop_marks: false,
             fonts: FontPaths::default(),
             fonts_span: None,
         }
@@ -129,6 +198,38 @@ pub fn parse_trim(s: &str) -> Option<(f64, f64)> {
     (ok(w) && ok(h)).then_some((w, h))
 }
 
+/// The command line's print flags (`--trim`, `--bleed`, `--crop-marks`), over `[print]`.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct PrintFlags {
+    pub trim: Option<(f64, f64)>,
+    pub bleed: bool,
+    pub crop_marks: bool,
+}
+
+impl PrintFlags {
+    /// `settings` with the flags applied (a flag only ever turns bleed or marks on).
+    pub fn apply(&self, settings: &mut PrintSettings) {
+        if let Some(trim) = self.trim {
+            settings.trim = trim;
+        }
+        settings.bleed |= self.bleed;
+        settings.crop_marks |= self.crop_marks;
+    }
+}
+
+/// What to write instead of an unknown trim: the names, or a size with a unit.
+pub fn trim_hint() -> String {
+    format!(
+        "use one of {} or WxH with a unit, such as 148x210mm",
+        trim_names()
+    )
+}
+
+/// The named trims, comma-separated.
+pub fn trim_names() -> String {
+    TRIMS.iter().map(|t| t.0).collect::<Vec<_>>().join(", ")
+}
+
 /// Validates `[print]` and `[fonts]` of the merged layers. Font paths are relative to `root`.
 pub fn resolve(layers: &[Layer], root: &Path, diags: &mut Diagnostics) -> PrintSettings {
     let (config, origin) = super::merge(layers);
@@ -139,6 +240,46 @@ pub fn resolve(layers: &[Layer], root: &Path, diags: &mut Diagnostics) -> PrintS
         find_table_key(text, table, key).map(|o| Span::point(source.file, source.offset + o))
     };
     if let Some(print) = &config.print {
+        let service_span = || {
+            if print.short_form {
+                let &i = origin.get("print")?;
+                layers[i].key_span("print")
+            } else {
+                table_span("print", "service")
+            }
+        };
+        if let Some(name) = &print.service {
+            match Service::parse(name) {
+                Some(service) => settings.service = service,
+                None => diags.push(
+                    Diagnostic::error(
+                        service_span(),
+                        format!("`{name}` is not a print service quire knows"),
+                    )
+                    .with_hint(format!(
+                        "use one of {}; the service sets the minimum margins and the spine's width",
+                        Service::NAMES.join(", ")
+                    )),
+                ),
+            }
+        }
+        if let Some(name) = &print.paper {
+            match Paper::parse(name) {
+                Some(paper) => settings.paper = paper,
+                None => diags.push(
+                    Diagnostic::error(
+                        table_span("print", "paper"),
+                        format!("`{name}` is not a paper quire knows"),
+                    )
+                    .with_hint(format!(
+                        "use one of {}; the paper sets the spine's width on the cover wrap",
+                        Paper::NAMES.join(", ")
+                    )),
+                ),
+            }
+        }
+        settings.bleed = print.bleed.unwrap_or(false);
+        settings.crop_marks = print.crop_marks.unwrap_or(false);
         if let Some(trim) = &print.trim {
             match parse_trim(trim) {
                 Some(t) => settings.trim = t,
@@ -147,10 +288,7 @@ pub fn resolve(layers: &[Layer], root: &Path, diags: &mut Diagnostics) -> PrintS
                         table_span("print", "trim"),
                         format!("`{trim}` is not a trim size"),
                     )
-                    .with_hint(format!(
-                        "use one of {} or WxH with a unit, such as 148x210mm",
-                        TRIMS.iter().map(|t| t.0).collect::<Vec<_>>().join(", ")
-                    )),
+                    .with_hint(trim_hint()),
                 ),
             }
         }

@@ -23,6 +23,27 @@ use std::sync::Arc;
 /// Size of running heads and folios.
 const FURNITURE_SIZE: f64 = 9.5;
 
+/// The running head's baseline, above the text block's top.
+const HEAD_RAISE: f64 = 24.0;
+
+/// An opener's folio's baseline, below the text block's bottom.
+const FOOT_DROP: f64 = 30.0;
+
+/// How far running heads and folios reach beyond the text block: above its top (the head's
+/// baseline and its ascent) and below its bottom (an opener's folio and its descent). Margins
+/// must hold them, as print services count them as content.
+pub fn furniture_reach(fonts: &super::font::Fonts) -> (f64, f64) {
+    let ascent = [Style::Regular, Style::Italic]
+        .into_iter()
+        .map(|s| fonts.metrics(fonts.face(s)).ascender)
+        .fold(0.0, f64::max);
+    let descent = -fonts.metrics(fonts.face(Style::Regular)).descender;
+    (
+        HEAD_RAISE + ascent * FURNITURE_SIZE,
+        FOOT_DROP + descent * FURNITURE_SIZE,
+    )
+}
+
 /// One run of pages: its vertical list, its pages and how its folios are numbered.
 pub struct Sequence {
     pub flow: Vec<Flow>,
@@ -215,7 +236,7 @@ impl Composer<'_> {
                 self.running_head(&mut page, head.as_deref(), label, recto);
             }
             PageStyle::Opener => {
-                let y = g.height - g.bottom + 30.0;
+                let y = g.height - g.bottom + FOOT_DROP;
                 self.text(
                     &mut page,
                     label,
@@ -239,7 +260,7 @@ impl Composer<'_> {
         } else {
             (g.outer, g.width - g.inner)
         };
-        let y = g.top - 24.0;
+        let y = g.top - HEAD_RAISE;
         let folio_room = self.shaper.width("0000", Style::Regular) * FURNITURE_SIZE + 12.0;
         if let Some(head) = head {
             let room = right - left - 2.0 * folio_room;

@@ -35,6 +35,8 @@ use shape::Shaper;
 use std::collections::BTreeSet;
 use std::sync::{Arc, OnceLock};
 
+pub use compose::furniture_reach;
+
 /// Page size and margins, in points.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct PageGeometry {
