@@ -393,6 +393,129 @@ pub fn produce(request: &BuildRequest) -> Produced {
     }
 }
 
+/// What `quire cover --wrap` makes.
+#[derive(Debug, Clone)]
+pub struct WrapRequest {
+    pub load: LoadRequest,
+    /// Output folder; default `out/` in the book's folder.
+    pub out_dir: Option<PathBuf>,
+    /// `--trim`, `--bleed`, `--crop-marks`: the interior the wrap is for.
+    pub print: config::print::PrintFlags,
+    /// Draw the guide lines.
+    pub guides: bool,
+}
+
+/// The cover wrap made: what was written and its measurements.
+#[derive(Debug)]
+pub struct WrapBuilt {
+    pub loaded: Loaded,
+    pub output: Option<Output>,
+    /// The wrap's measurements (`None` when the book could not be typeset).
+    pub geometry: Option<crate::print::wrap::WrapGeometry>,
+    pub spine_text: bool,
+}
+
+/// Typesets the interior (for its page count) and writes the cover wrap as
+/// `<slug>-cover.pdf` (nothing when there are errors).
+pub fn cover_wrap(request: &WrapRequest) -> WrapBuilt {
+    let mut loaded = load(&request.load);
+    request.print.apply(&mut loaded.print);
+    let mut built = WrapBuilt {
+        loaded,
+        output: None,
+        geometry: None,
+        spine_text: false,
+    };
+    let loaded = &mut built.loaded;
+    if loaded.diagnostics.has_errors() {
+        return built;
+    }
+    let Some(book) = &loaded.book else {
+        return built;
+    };
+    let started = Instant::now();
+    let printed = crate::print::typeset(book, &loaded.print, &loaded.fonts);
+    loaded.timings.push(("typeset", started.elapsed()));
+    let pages = printed.pages();
+    loaded.diagnostics.extend(printed.typeset.diagnostics);
+    let art = match &loaded.cover {
+        Some(cover) if cover.format == crate::model::ImageFormat::Svg => {
+            loaded.diagnostics.push(
+                Diagnostic::warning(
+                    None,
+                    "an SVG cover cannot go on the print wrap; its front is typeset instead",
+                )
+                .with_hint("name a JPEG or PNG cover in book.toml for the print edition"),
+            );
+            None
+        }
+        Some(cover) => match crate::print::wrap::load_art(cover.bytes.clone()) {
+            Ok(art) => Some(art),
+            Err(e) => {
+                loaded.diagnostics.push(
+                    Diagnostic::error(None, format!("the cover art cannot be used: {e}"))
+                        .with_hint("name a JPEG or PNG cover in book.toml"),
+                );
+                return built;
+            }
+        },
+        None => None,
+    };
+    let wrap = crate::print::wrap::wrap(&crate::print::wrap::WrapInput {
+        book,
+        settings: &loaded.print,
+        fonts: loaded.fonts.clone(),
+        pages,
+        art: art.as_ref(),
+        guides: request.guides,
+    });
+    loaded.diagnostics.extend(wrap.diagnostics);
+    if request.guides {
+        loaded.diagnostics.push(
+            Diagnostic::warning(
+                None,
+                "the wrap has guide lines drawn on it: it is for checking, not for upload",
+            )
+            .with_hint("make the wrap again without --guides to upload it"),
+        );
+    }
+    built.geometry = Some(wrap.geometry);
+    built.spine_text = wrap.spine_text;
+    let written = Instant::now();
+    let bytes = match crate::pdf::write(&wrap.document) {
+        Ok(bytes) => bytes,
+        Err(e) => {
+            loaded
+                .diagnostics
+                .push(Diagnostic::error(None, e.to_string()));
+            return built;
+        }
+    };
+    loaded.timings.push(("wrap", written.elapsed()));
+    if loaded.diagnostics.has_errors() {
+        return built;
+    }
+    let out_dir = match &request.out_dir {
+        Some(dir) => std::env::current_dir().unwrap_or_default().join(dir),
+        None => loaded.root.join("out"),
+    };
+    let path = out_dir.join(format!("{}-cover.pdf", book.meta.slug));
+    match crate::output::write_atomic(&path, &bytes) {
+        Ok(()) => {
+            built.output = Some(Output {
+                format: Format::Pdf,
+                path,
+                bytes: bytes.len() as u64,
+            })
+        }
+        Err(e) => loaded.diagnostics.push(
+            Diagnostic::error(None, format!("cannot write {}: {e}", path.display()))
+                .with_hint("check that the output folder is writable"),
+        ),
+    }
+    built
+}
+
 /// One format made in memory, and how long it took.
 struct Made {
     format: Format,

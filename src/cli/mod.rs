@@ -59,16 +59,27 @@ enum Command {
         #[command(flatten)]
         book: BookArgs,
     },
-    /// Generate the book's typographic cover into covers/<slug>.jpg.
+    /// Generate the book's typographic cover into covers/<slug>.jpg; with --wrap, make the print cover wrap (back, spine and front on one sheet) into out/<slug>-cover.pdf.
     #[command(
-        after_help = "The cover (1600 × 2560 px) sets the title, subtitle and author in the bundled fonts; the same book gives the same bytes.\nName it in book.toml to use it: cover = \"covers/<slug>.jpg\". Or set generate-cover = true to make it at every build."
+        after_help = "The cover (1600 × 2560 px) sets the title, subtitle and author in the bundled fonts; the same book gives the same bytes.\nName it in book.toml to use it: cover = \"covers/<slug>.jpg\". Or set generate-cover = true to make it at every build.\nThe wrap's spine comes from the interior's page count (typeset with the same --trim and --bleed) and [print] paper in book.toml.\nExamples:\n  quire cover                              # covers/<slug>.jpg\n  quire cover --wrap --trim 5.5x8.5        # out/<slug>-cover.pdf\n  quire cover --wrap --guides              # with the trim, folds, safe zones and barcode area drawn"
     )]
     Cover {
         #[command(flatten)]
         book: BookArgs,
         /// Replace a different file of the same name (it may be your own art).
-        #[arg(long)]
+        #[arg(long, conflicts_with = "wrap")]
         force: bool,
+        /// Write the print cover wrap (out/<slug>-cover.pdf) instead.
+        #[arg(long)]
+        wrap: bool,
+        /// Draw the trim, the spine's folds, the safe zones and the barcode area (for checking, not for upload).
+        #[arg(long)]
+        guides: bool,
+        /// Folder for the wrap (default: out/ in the book's folder).
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
+        #[command(flatten)]
+        print: PrintArgs,
     },
     /// Create a new book skeleton in DIR.
     Init {
@@ -123,6 +134,11 @@ struct PrintArgs {
 }
 
 impl PrintArgs {
+    /// Whether any print flag was given.
+    fn is_set(&self) -> bool {
+        self.trim.is_some() || self.bleed || self.crop_marks
+    }
+
     fn flags(&self) -> crate::config::print::PrintFlags {
         crate::config::print::PrintFlags {
             trim: self.trim,
@@ -272,8 +288,59 @@ where
             }
             0
         }
-        Command::Cover { book, force } => {
-            cover::run(&load_request(&book, epoch), force, book.common.quiet)
+        Command::Cover {
+            book,
+            force,
+            wrap,
+            guides,
+            out,
+            print,
+        } => {
+            if !wrap {
+                if guides || out.is_some() || print.is_set() {
+                    eprintln!(
+                        "error: --guides, --out, --trim, --bleed and --crop-marks are options of the print cover wrap\n  = hint: add --wrap"
+                    );
+                    return 2;
+                }
+                return cover::run(&load_request(&book, epoch), force, book.common.quiet);
+            }
+            let request = pipeline::WrapRequest {
+                load: load_request(&book, epoch),
+                out_dir: out,
+                print: print.flags(),
+                guides,
+            };
+            let built = pipeline::cover_wrap(&request);
+            report(&built.loaded.diagnostics, &built.loaded.sources, book.common.quiet);
+            if book.common.verbose {
+                verbose(&built.loaded);
+            }
+            if built.loaded.diagnostics.has_errors() {
+                summary_failed(&built.loaded.diagnostics);
+                return 1;
+            }
+            if !book.common.quiet
+                && let (Some(output), Some(g)) = (&built.output, &built.geometry)
+            {
+                let shown = shown(&output.path);
+                let (w, h) = g.sheet();
+                eprintln!(
+                    "wrote {} ({}): {:.3} × {:.3} in, {} pages, spine {:.4} in{}",
+                    shown.display(),
+                    human_size(output.bytes),
+                    w / 72.0,
+                    h / 72.0,
+                    g.pages,
+                    g.spine / 72.0,
+                    if built.spine_text {
+                        " with its title"
+                    } else {
+                        ", no spine text"
+                    }
+                );
+            }
+            0
         }
         Command::Init {
             dir,

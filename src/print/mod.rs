@@ -29,6 +29,7 @@
 
 pub mod margins;
 pub mod rules;
+pub mod wrap;
 
 use crate::config::print::PrintSettings;
 use crate::diag::Diagnostic;

@@ -403,6 +403,18 @@ impl Fonts {
         self.get(face).scale
     }
 
+    /// How far glyph `id` of `face` reaches above and below the baseline, in ems (its
+    /// bounding box's top and bottom, the bottom negative below the baseline); `None` for a
+    /// glyph that draws nothing (a space).
+    pub fn ink(&self, face: FaceId, id: u16) -> Option<(f64, f64)> {
+        let face = self.get(face);
+        let bbox = face.rb.glyph_bounding_box(ttf_parser::GlyphId(id))?;
+        Some((
+            f64::from(bbox.y_max) * face.scale,
+            f64::from(bbox.y_min) * face.scale,
+        ))
+    }
+
     /// The PostScript name of `face` (`GentiumBookPlus-Regular`).
     pub fn name(&self, face: FaceId) -> &str {
         &self.get(face).name

@@ -23,6 +23,7 @@ mod inline;
 pub mod layout;
 pub mod linebreak;
 pub mod pages;
+pub mod panel;
 mod paragraph;
 pub mod shape;
 
