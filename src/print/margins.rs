@@ -14,10 +14,15 @@
 //!
 //! Worked example, 6 × 9 in with KDP and bleed (27 pt minimum): the head reaches 34.4 pt above
 //! the text block (baseline 24 pt up, Gentium's 1.099 em ascent at 9.5 pt), so the top margin
-//! grows from 54 to 27 + 34.4 = 61.4 pt; the bottom needs 27 + 33.5 pt, less than its 72.
+//! grows from 54 to 27 + 34.4 + 0.5 = 61.9 pt (the half point for readers' rounding of the
+//! font's ascent); the bottom needs 27 + 33.5 + 0.5 pt, less than its 72.
 
 use super::rules::Service;
 use crate::typeset::PageGeometry;
+
+/// Room kept beyond the furniture's reach: PDF readers measure text with the font's ascent
+/// and descent rounded to thousandths of an em, a few hundredths of a point more.
+const SLACK: f64 = 0.5;
 
 /// The margins of a `trim` page (width, height in points) of a book of `pages` pages printed
 /// by `service`, with or without bleed. `reach` is how far running heads and folios reach
@@ -34,8 +39,8 @@ pub fn geometry(
     PageGeometry {
         width,
         height,
-        top: (height / 12.0).max(least + reach.0),
-        bottom: (height / 9.0).max(least + reach.1),
+        top: (height / 12.0).max(least + reach.0 + SLACK),
+        bottom: (height / 9.0).max(least + reach.1 + SLACK),
         inner: (width / 12.0 + super::rules::kdp_gutter(pages)).max(service.min_gutter(pages)),
         outer: (width / 8.0).max(least),
     }
@@ -85,9 +90,9 @@ mod tests {
     fn bleed_and_ingramspark_push_the_head_down() {
         let (above, _) = reach();
         let g = geometry((432.0, 648.0), Service::Kdp, true, 40, reach());
-        assert!((g.top - (27.0 + above)).abs() < 1e-9);
+        assert!((g.top - (27.0 + above + SLACK)).abs() < 1e-9);
         let g = geometry((432.0, 648.0), Service::IngramSpark, false, 40, reach());
-        assert!((g.top - (36.0 + above)).abs() < 1e-9);
+        assert!((g.top - (36.0 + above + SLACK)).abs() < 1e-9);
         assert_eq!(g.inner, 63.0);
     }
 }
