@@ -29,9 +29,10 @@
 //! - **Back**: the book's `description` set with the book's typesetter (justified,
 //!   hyphenated, at the body size, smaller when it must be), above KDP's barcode area (2 × 1.2
 //!   in at the lower right, 0.25 in from the trim), which stays empty.
-//! - The back and spine take the colour of the art's spine-side edge, so that the art seems
-//!   to wrap around the book, with white or black type as that colour asks; with no art, the
-//!   paper.
+//! - The back and spine continue the art's spine-side edge: each stretch of rows of the art's
+//!   leftmost twentieth that keeps one colour becomes a band of that colour across the spine
+//!   and back (vector fills, so no low-resolution image), and each line of type there is
+//!   white or near-black as the band under it asks. With no art, the paper.
 //! - Everything but the art and its ground keeps the service's safe distance from the trim
 //!   ([`Service::cover_safe`]).
 //! - `--guides` draws the trim, the spine folds, the safe zones and the barcode area in
@@ -55,13 +56,57 @@ const SPINE_MIN_SIZE: f64 = 5.0;
 /// The resolution print services ask of images.
 const MIN_DPI: f64 = 300.0;
 
-/// The cover art: the encoded image, its size and the colour of its spine-side edge.
+/// The cover art: the encoded image, its size and the colours of its spine-side edge.
 #[derive(Debug, Clone)]
 pub struct Art {
     pub bytes: Arc<Vec<u8>>,
     pub pixels: (u32, u32),
-    /// The mean colour of the art's leftmost twentieth (next to the spine), 0–1.
-    pub edge: [f32; 3],
+    /// The art's leftmost twentieth (next to the spine), top to bottom, as bands of rows of
+    /// one colour.
+    pub edge: Vec<Band>,
+}
+
+/// Rows `rows.0..rows.1` of the art, whose spine-side edge is `color` (0–1).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Band {
+    pub rows: (u32, u32),
+    pub color: [f32; 3],
+}
+
+/// The most bands the edge is cut into: smooth gradients become steps of about one level.
+const MAX_BANDS: usize = 256;
+
+/// Cuts the rows' colours into bands whose rows stay within a tolerance of the band's first
+/// row, the tolerance doubling until there are at most [`MAX_BANDS`].
+fn bands(rows: &[[f32; 3]]) -> Vec<Band> {
+    let mut tolerance = 1.5 / 255.0;
+    loop {
+        let mut out: Vec<Band> = Vec::new();
+        let mut start = 0;
+        for i in 1..=rows.len() {
+            let close = rows
+                .get(i)
+                .is_some_and(|row| (0..3).all(|c| (row[c] - rows[start][c]).abs() <= tolerance));
+            if !close {
+                let n = (i - start) as f32;
+                let mut color = [0.0; 3];
+                for row in &rows[start..i] {
+                    for c in 0..3 {
+                        color[c] += row[c] / n;
+                    }
+                }
+                out.push(Band {
+                    rows: (start as u32, i as u32),
+                    color,
+                });
+                start = i;
+            }
+        }
+        if out.len() <= MAX_BANDS {
+            return out;
+        }
+        tolerance *= 2.0;
+    }
 }
 
 /// Decodes cover art (JPEG, PNG, GIF, WebP) within memory limits: at most 20 000 px a side and
@@ -81,20 +126,22 @@ pub fn load_art(bytes: Vec<u8>) -> Result<Art, String> {
         return Err("the image is empty".into());
     }
     let strip = (w / 20).max(1);
-    let mut sum = [0u64; 3];
-    for y in 0..h {
-        for x in 0..strip {
-            let p = image.get_pixel(x, y).0;
-            for c in 0..3 {
-                sum[c] += u64::from(p[c]);
+    let rows: Vec<[f32; 3]> = (0..h)
+        .map(|y| {
+            let mut sum = [0u32; 3];
+            for x in 0..strip {
+                let p = image.get_pixel(x, y).0;
+                for c in 0..3 {
+                    sum[c] += u32::from(p[c]);
+                }
             }
-        }
-    }
-    let n = (u64::from(strip) * u64::from(h)) as f64 * 255.0;
+            sum.map(|s| s as f32 / (strip as f32 * 255.0))
+        })
+        .collect();
     Ok(Art {
         bytes: Arc::new(bytes),
         pixels: (w, h),
-        edge: sum.map(|s| (s as f64 / n) as f32),
+        edge: bands(&rows),
     })
 }
 
@@ -194,35 +241,82 @@ pub fn wrap(input: &WrapInput<'_>) -> Wrap {
     let mut items = Vec::new();
     let mut images = Vec::new();
 
-    // The ground of the back and spine, and the colour of their type.
-    let ground = input.art.map(|art| art.edge);
-    let ink = match ground {
-        Some([r, g, bl]) if 0.2126 * r + 0.7152 * g + 0.0722 * bl < 0.55 => Some(Color::Gray(1.0)),
-        Some(_) => Some(Color::Gray(0.1)),
-        None => None,
-    };
-    if let Some([r, g, bl]) = ground {
+    // The ground of the back and spine: the art's edge in bands, placed as the front art is.
+    let placement = input.art.map(|art| {
+        let (px, py) = (f64::from(art.pixels.0), f64::from(art.pixels.1));
+        let (pw, ph) = (w + b, h + 2.0 * b);
+        let scale = (pw / px).max(ph / py);
+        (
+            art,
+            scale,
+            (pw - px * scale) / 2.0,
+            -b + (ph - py * scale) / 2.0,
+        )
+    });
+    let mut ground: Vec<(f64, f64, [f32; 3])> = Vec::new();
+    if let Some((art, scale, _, top)) = placement {
+        let last = art.edge.len().saturating_sub(1);
+        for (i, band) in art.edge.iter().enumerate() {
+            let y0 = if i == 0 {
+                -b
+            } else {
+                top + f64::from(band.rows.0) * scale
+            };
+            let y1 = if i == last {
+                h + b
+            } else {
+                top + f64::from(band.rows.1) * scale
+            };
+            ground.push((y0, y1, band.color));
+        }
         items.push(PageItem::Group(Group {
             x: 0.0,
             y: 0.0,
             turn: Turn::None,
-            clip: None,
-            color: Some(Color::Rgb(r, g, bl)),
-            items: vec![PageItem::Rect {
-                x: -b,
-                y: -b,
-                width: fold_right + b,
-                height: h + 2.0 * b,
-            }],
+            clip: Some((-b, -b, fold_right + w + 2.0 * b, h + 2.0 * b)),
+            color: None,
+            items: ground
+                .iter()
+                .map(|&(y0, y1, [r, g, bl])| {
+                    PageItem::Group(Group {
+                        x: 0.0,
+                        y: 0.0,
+                        turn: Turn::None,
+                        clip: None,
+                        color: Some(Color::Rgb(r, g, bl)),
+                        // A little overlap, so that no hairline of paper shows between bands,
+                        // and under the art too, so that none shows at the fold.
+                        items: vec![PageItem::Rect {
+                            x: -b,
+                            y: y0,
+                            width: fold_right + w + 2.0 * b,
+                            height: (y1 - y0) + 0.5,
+                        }],
+                    })
+                })
+                .collect(),
         }));
     }
+    // The colour of type at a height of the back or spine: white on a dark band, near-black
+    // on a light one, black on the paper.
+    let ink = |y: f64| -> Option<Color> {
+        let &(_, _, [r, g, bl]) = ground
+            .iter()
+            .find(|(y0, y1, _)| y >= *y0 && y < *y1)
+            .or(ground.last())?;
+        Some(if 0.2126 * r + 0.7152 * g + 0.0722 * bl < 0.55 {
+            Color::Gray(1.0)
+        } else {
+            Color::Gray(0.1)
+        })
+    };
 
     // Front.
     match input.art {
         Some(art) => {
             let (px, py) = (f64::from(art.pixels.0), f64::from(art.pixels.1));
             let (pw, ph) = (w + b, h + 2.0 * b);
-            let scale = (pw / px).max(ph / py);
+            let scale = placement.map_or(1.0, |p| p.1);
             let (iw, ih) = (px * scale, py * scale);
             let dpi = px / (iw / rules::IN);
             if dpi < MIN_DPI - 0.5 {
@@ -263,21 +357,39 @@ pub fn wrap(input: &WrapInput<'_>) -> Wrap {
         None => items.extend(typeset_front(&mut panel, book, fold_right, &geometry)),
     }
 
-    // Spine.
-    let spine = spine(&mut panel, book, &geometry, ink);
+    // Spine: each run (the title, the author) in the colour its middle asks.
+    let spine = spine(&mut panel, book, &geometry);
     let spine_text = spine.is_some();
-    items.extend(spine);
+    if let Some((x, runs)) = spine {
+        for run in runs {
+            let PageItem::Glyphs(glyphs) = &run else {
+                continue;
+            };
+            let middle = glyphs.x + glyphs.glyphs.last().map_or(0.0, |g| g.x) / 2.0;
+            items.push(PageItem::Group(Group {
+                x,
+                y: 0.0,
+                turn: Turn::Clockwise,
+                clip: None,
+                color: ink(middle),
+                items: vec![run],
+            }));
+        }
+    }
 
-    // Back.
-    let back = back(&mut panel, book, input.settings, &geometry, &mut diags);
-    if !back.is_empty() {
+    // Back: each line in the colour its x-height asks.
+    for run in back(&mut panel, book, input.settings, &geometry, &mut diags) {
+        let color = match &run {
+            PageItem::Glyphs(glyphs) => ink(glyphs.y - glyphs.size * 0.25),
+            _ => None,
+        };
         items.push(PageItem::Group(Group {
             x: 0.0,
             y: 0.0,
             turn: Turn::None,
             clip: None,
-            color: ink,
-            items: back,
+            color,
+            items: vec![run],
         }));
     }
 
@@ -373,14 +485,10 @@ fn typeset_front(
     items
 }
 
-/// The spine: title and author in capitals, turned clockwise, centred across the spine
-/// between its clearances; `None` when the book is too short or the spine too narrow.
-fn spine(
-    panel: &mut Panel,
-    book: &Book,
-    geometry: &WrapGeometry,
-    color: Option<Color>,
-) -> Option<PageItem> {
+/// The spine: title and author in capitals, to be turned clockwise about (x, 0), centred
+/// across the spine between its clearances; `None` when the book is too short or the spine
+/// too narrow. Returns x and the glyph runs.
+fn spine(panel: &mut Panel, book: &Book, geometry: &WrapGeometry) -> Option<(f64, Vec<PageItem>)> {
     let meta = &book.meta;
     let title = meta.title.to_uppercase();
     let author = meta.author_line().map(|a| a.to_uppercase());
@@ -429,14 +537,7 @@ fn spine(
         );
     }
     let (left, right) = geometry.folds();
-    Some(PageItem::Group(Group {
-        x: (left + right) / 2.0,
-        y: 0.0,
-        turn: Turn::Clockwise,
-        clip: None,
-        color,
-        items,
-    }))
+    Some(((left + right) / 2.0, items))
 }
 
 /// The back: the description, justified, its paragraphs (blank-line separated) above the
@@ -677,27 +778,45 @@ mod tests {
             guides: true,
         });
         assert!(wrap.spine_text);
-        let spine = wrap.document.pages[0]
-            .items
-            .iter()
-            .find_map(|i| match i {
-                PageItem::Group(g) if g.turn == Turn::Clockwise => Some(g),
-                _ => None,
-            })
-            .expect("a turned group");
-        let texts: String = spine
-            .items
-            .iter()
-            .filter_map(|i| match i {
-                PageItem::Glyphs(run) => Some(run.text.as_str()),
-                _ => None,
-            })
-            .collect();
+        let (left, right) = wrap.geometry.folds();
+        let mut texts = String::new();
+        for item in &wrap.document.pages[0].items {
+            let PageItem::Group(g) = item else { continue };
+            if g.turn != Turn::Clockwise {
+                continue;
+            }
+            assert!((g.x - (left + right) / 2.0).abs() < 1e-9);
+            for item in &g.items {
+                if let PageItem::Glyphs(run) = item {
+                    texts.push_str(&run.text);
+                    // Across the spine: the ink between the clearances.
+                    let size = run.size;
+                    assert!((5.0..=12.0).contains(&size));
+                    assert!(run.y.abs() < size, "{}", run.y);
+                }
+            }
+        }
         assert!(
             texts.contains("TEST") && texts.contains("AUTHOR"),
             "{texts}"
         );
         assert!(wrap.diagnostics.is_empty(), "{:?}", wrap.diagnostics);
+    }
+
+    #[test]
+    fn the_edge_is_cut_into_bands_of_one_colour() {
+        let dark = [0.1, 0.1, 0.12];
+        let light = [0.9, 0.88, 0.8];
+        let mut rows = vec![dark; 100];
+        rows.extend(vec![light; 50]);
+        let b = bands(&rows);
+        assert_eq!(b.len(), 2);
+        assert_eq!(b[1].rows, (100, 150));
+        // A smooth gradient over 2000 rows: at most 256 bands, each about one level.
+        let gradient: Vec<[f32; 3]> = (0..2000).map(|i| [i as f32 / 2000.0; 3]).collect();
+        let b = bands(&gradient);
+        assert!(b.len() <= MAX_BANDS && b.len() > 100, "{}", b.len());
+        assert_eq!(b.last().unwrap().rows.1, 2000);
     }
 
     #[test]
@@ -715,7 +834,10 @@ mod tests {
             .unwrap();
         let art = load_art(png).unwrap();
         assert_eq!(art.pixels, (160, 256));
-        assert!((art.edge[0] - 200.0 / 255.0).abs() < 1e-6 && art.edge[2] == 0.0);
+        assert_eq!(art.edge.len(), 1);
+        assert_eq!(art.edge[0].rows, (0, 256));
+        assert!((art.edge[0].color[0] - 200.0 / 255.0).abs() < 1e-4);
+        assert_eq!(art.edge[0].color[2], 0.0);
         assert!(load_art(b"not an image".to_vec()).is_err());
         let book = book();
         let s = settings(Paper::White);
