@@ -12,4 +12,5 @@ mod json;
 mod makeup;
 mod page_list;
 mod pdf;
+mod print;
 mod validators;
