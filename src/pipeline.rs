@@ -438,6 +438,9 @@ pub fn cover_wrap(request: &WrapRequest) -> WrapBuilt {
     loaded.timings.push(("typeset", started.elapsed()));
     let pages = printed.pages();
     loaded.diagnostics.extend(printed.typeset.diagnostics);
+    if !loaded.print.for_printer() {
+        crate::print::check_pages(pages, &loaded.print, &mut loaded.diagnostics);
+    }
     let art = match &loaded.cover {
         Some(cover) if cover.format == crate::model::ImageFormat::Svg => {
             loaded.diagnostics.push(

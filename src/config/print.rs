@@ -118,6 +118,8 @@ pub struct PrintSettings {
     pub bleed: bool,
     /// Crop marks at the trim's corners, outside the bleed.
     pub crop_marks: bool,
+    /// `[print] service` was named: the book is made for that service.
+    pub service_named: bool,
     /// Font files named in `[fonts]`, absolute.
     pub fonts: FontPaths,
     /// Where `[fonts]` was set, for messages about the files.
@@ -139,6 +141,15 @@ impl FontPaths {
     }
 }
 
+impl PrintSettings {
+    /// Whether the PDF is made for a printer: it has bleed or crop marks, or `book.toml` names
+    /// the service. Only then are the page count's limits worth a warning (a reading PDF of a
+    /// short text is not a paperback).
+    pub fn for_printer(&self) -> bool {
+        self.bleed || self.crop_marks || self.service_named
+    }
+}
+
 impl Default for PrintSettings {
     fn default() -> Self {
         Self {
@@ -149,6 +160,7 @@ impl Default for PrintSettings {
             paper: Paper::White,
             bleed: false,
             crop_marks: false,
+            service_named: false,
             fonts: FontPaths::default(),
             fonts_span: None,
         }
@@ -250,7 +262,10 @@ pub fn resolve(layers: &[Layer], root: &Path, diags: &mut Diagnostics) -> PrintS
         };
         if let Some(name) = &print.service {
             match Service::parse(name) {
-                Some(service) => settings.service = service,
+                Some(service) => {
+                    settings.service = service;
+                    settings.service_named = true;
+                }
                 None => diags.push(
                     Diagnostic::error(
                         service_span(),

@@ -26,6 +26,10 @@
 //! read: KDP's guidelines ask that such files hold no bookmarks, annotations or invisible
 //! objects, so it leaves out the outline, the links and images' invisible alt text. The
 //! reading PDF (no bleed, no marks) keeps them.
+//!
+//! **Warnings** about the page count (under 24 pages, over the service's maximum) are given
+//! for a PDF made for a printer — with bleed or marks, or when `book.toml` names the service
+//! — and for the cover wrap's interior: a reading PDF of a short text is not a paperback.
 
 pub mod margins;
 pub mod rules;
@@ -105,8 +109,9 @@ pub fn typeset(book: &Book, settings: &PrintSettings, fonts: &Option<Arc<Fonts>>
         geometry = needed;
     };
     dress(&mut set.document, settings);
-    let pages = set.document.pages.len();
-    check_pages(pages, settings, &mut set.diagnostics);
+    if settings.for_printer() {
+        check_pages(set.document.pages.len(), settings, &mut set.diagnostics);
+    }
     Printed {
         typeset: set,
         geometry,
@@ -146,7 +151,9 @@ fn dress(doc: &mut Document, settings: &PrintSettings) {
 
 /// Warnings: fewer pages than the services print, more than this one prints on this paper at
 /// this trim, crop marks (which the services refuse), an odd count for IngramSpark.
-fn check_pages(pages: usize, settings: &PrintSettings, diags: &mut crate::diag::Diagnostics) {
+/// [`typeset`] checks a PDF made for a printer ([`PrintSettings::for_printer`]); the cover
+/// wrap checks its interior whatever it is.
+pub fn check_pages(pages: usize, settings: &PrintSettings, diags: &mut crate::diag::Diagnostics) {
     let service = settings.service;
     if pages < rules::MIN_PAGES {
         diags.push(
@@ -209,6 +216,7 @@ mod tests {
             bleed: true,
             ..PrintSettings::default()
         };
+        assert!(settings.for_printer());
         let printed = typeset(&book, &settings, &None);
         let pages = &printed.typeset.document.pages;
         assert!(pages.len() >= 4);
