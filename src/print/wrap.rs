@@ -35,8 +35,10 @@
 //!   white or near-black as the band under it asks. With no art, the paper.
 //! - Everything but the art and its ground keeps the service's safe distance from the trim
 //!   ([`Service::cover_safe`]).
-//! - `--guides` draws the trim, the spine folds, the safe zones and the barcode area in
-//!   magenta, for checking; a file with guides is not for upload.
+//! - `--guides` draws the trim, the spine's folds, the safe zones and the barcode area in
+//!   magenta, for checking; a file with guides is not for upload. `--crop-marks` adds crop
+//!   marks outside the bleed, as on the interior (for printers other than KDP and
+//!   IngramSpark, which refuse them).
 
 use super::rules::{self, Service};
 use crate::config::print::PrintSettings;
@@ -402,7 +404,7 @@ pub fn wrap(input: &WrapInput<'_>) -> Wrap {
         height: h,
         sheet: Sheet {
             bleed: Edges::all(b),
-            crop_marks: false,
+            crop_marks: input.settings.crop_marks,
         },
         items,
         links: Vec::new(),

@@ -707,6 +707,18 @@ fn the_spine_carries_title_and_author_from_79_pages() {
         );
     }
     check_with_qpdf("the long book's wrap", &wrap);
+
+    // With crop marks, the sheet grows to 30 pt around the cut cover.
+    let (marked, _) = build_wrap(long_book(), &dir.path().join("marked"), &["--crop-marks"]);
+    let b = boxes(&marked)[0];
+    assert!(close_rect(
+        b.media,
+        [0.0, 0.0, width - 18.0 + 60.0, height - 18.0 + 60.0]
+    ));
+    assert!(close_rect(
+        b.trim,
+        [30.0, 30.0, width - 18.0 + 30.0, height - 18.0 + 30.0]
+    ));
 }
 
 /// A PNG cover: 1700 × 2650 px (over 300 dpi on a 5.5 × 8.5 in front and its bleed), dark
@@ -793,6 +805,12 @@ fn the_barcode_area_stays_empty_and_the_art_fills_the_front() {
     assert!(out.status.success(), "{}", describe(&out));
     let png = prefix.with_extension("png");
     uniform(&png, area).unwrap_or_else(|e| panic!("the barcode area is not empty: {e}"));
+    // Same input, same bytes.
+    let (again, _) = build_wrap(&book, &dir.path().join("again"), &["--trim", "5.5x8.5"]);
+    assert!(
+        fs::read(&wrap).unwrap() == fs::read(&again).unwrap(),
+        "two wraps differ"
+    );
     // The art reaches the front's trim and bleed: its stripe is at the middle of the front
     // panel and bleed (the art is 1700 px over 405 pt; the stripe 800-900 px).
     let image = image::open(&png).unwrap().into_rgb8();
@@ -984,4 +1002,27 @@ fn the_bundled_book_at_5_5_by_8_5_with_bleed_and_its_wrap_pass_kdps_rules() {
     );
     check_with_qpdf("the cover wrap", &wrap);
     eprintln!("KDP's rules, checked:\n  {}", checked.join("\n  "));
+}
+
+#[test]
+fn a_short_book_is_warned_only_when_it_is_made_for_a_printer() {
+    let dir = scratch("short-");
+    let book = dir.path().join("short");
+    quire_ok(&["init", book.to_str().unwrap()]);
+    let stderr = |flags: &[&str]| {
+        let mut args = vec!["build", book.to_str().unwrap(), "--format", "pdf"];
+        args.extend_from_slice(flags);
+        String::from_utf8_lossy(&quire_ok(&args).stderr).into_owned()
+    };
+    let reading = stderr(&[]);
+    assert!(!reading.contains("warning"), "{reading}");
+    let printing = stderr(&["--bleed"]);
+    assert!(
+        printing.contains("warning: the print edition has") && printing.contains("at least 24"),
+        "{printing}"
+    );
+    let out = dir.path().join("wrap");
+    let (_, wrap) = build_wrap(&book, &out, &[]);
+    let wrap = String::from_utf8_lossy(&wrap.stderr);
+    assert!(wrap.contains("at least 24"), "{wrap}");
 }
