@@ -418,7 +418,8 @@ pub struct WrapBuilt {
 /// Typesets the interior (for its page count) and writes the cover wrap as
 /// `<slug>-cover.pdf` (nothing when there are errors).
 pub fn cover_wrap(request: &WrapRequest) -> WrapBuilt {
-    let mut loaded = load(&request.load);
+    // The art is read (or generated) once, at the front's size, by the wrap.
+    let mut loaded = load_without_art(&request.load);
     request.print.apply(&mut loaded.print);
     let mut built = WrapBuilt {
         loaded,
@@ -441,29 +442,15 @@ pub fn cover_wrap(request: &WrapRequest) -> WrapBuilt {
     if !loaded.print.for_printer() {
         crate::print::check_pages(pages, &loaded.print, &mut loaded.diagnostics);
     }
-    let art = match &loaded.cover {
-        Some(cover) if cover.format == crate::model::ImageFormat::Svg => {
-            loaded.diagnostics.push(
-                Diagnostic::warning(
-                    None,
-                    "an SVG cover cannot go on the print wrap; its front is typeset instead",
-                )
-                .with_hint("name a JPEG or PNG cover in book.toml for the print edition"),
-            );
-            None
-        }
-        Some(cover) => match crate::print::wrap::load_art(cover.bytes.clone()) {
-            Ok(art) => Some(art),
-            Err(e) => {
-                loaded.diagnostics.push(
-                    Diagnostic::error(None, format!("the cover art cannot be used: {e}"))
-                        .with_hint("name a JPEG or PNG cover in book.toml"),
-                );
-                return built;
-            }
-        },
-        None => None,
-    };
+    let art = crate::print::wrap::front_art(
+        book,
+        &loaded.cover_settings,
+        &loaded.print,
+        &mut loaded.diagnostics,
+    );
+    if loaded.diagnostics.has_errors() {
+        return built;
+    }
     let wrap = crate::print::wrap::wrap(&crate::print::wrap::WrapInput {
         book,
         settings: &loaded.print,

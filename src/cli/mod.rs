@@ -312,7 +312,11 @@ where
                 guides,
             };
             let built = pipeline::cover_wrap(&request);
-            report(&built.loaded.diagnostics, &built.loaded.sources, book.common.quiet);
+            report(
+                &built.loaded.diagnostics,
+                &built.loaded.sources,
+                book.common.quiet,
+            );
             if book.common.verbose {
                 verbose(&built.loaded);
             }

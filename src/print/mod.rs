@@ -99,8 +99,7 @@ pub fn typeset(book: &Book, settings: &PrintSettings, fonts: &Option<Arc<Fonts>>
     let mut geometry = layout(0);
     let mut passes = 0;
     let mut set = loop {
-        let set =
-            crate::typeset::typeset_with(book, &options(settings, fonts, geometry), &shaper);
+        let set = crate::typeset::typeset_with(book, &options(settings, fonts, geometry), &shaper);
         passes += 1;
         let needed = layout(set.document.pages.len());
         if needed.inner <= geometry.inner || passes == MAX_PASSES {

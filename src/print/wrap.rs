@@ -111,40 +111,80 @@ fn bands(rows: &[[f32; 3]]) -> Vec<Band> {
     }
 }
 
-/// Decodes cover art (JPEG, PNG, GIF, WebP) within memory limits: at most 20 000 px a side and
-/// 1 GiB of buffers, so that a decompression bomb is an error, not an exhausted machine.
-pub fn load_art(bytes: Vec<u8>) -> Result<Art, String> {
-    let mut reader = image::ImageReader::new(std::io::Cursor::new(&bytes))
-        .with_guessed_format()
-        .map_err(|e| e.to_string())?;
-    let mut limits = image::Limits::default();
-    limits.max_image_width = Some(20_000);
-    limits.max_image_height = Some(20_000);
-    limits.max_alloc = Some(1 << 30);
-    reader.limits(limits);
-    let image = reader.decode().map_err(|e| e.to_string())?.into_rgb8();
-    let (w, h) = image.dimensions();
-    if w == 0 || h == 0 {
-        return Err("the image is empty".into());
-    }
-    let strip = (w / 20).max(1);
-    let rows: Vec<[f32; 3]> = (0..h)
-        .map(|y| {
-            let mut sum = [0u32; 3];
-            for x in 0..strip {
-                let p = image.get_pixel(x, y).0;
-                for c in 0..3 {
-                    sum[c] += u32::from(p[c]);
+impl Art {
+    /// The wrap's art from the cover stage's pixels (sRGB): a JPEG of them (the cover stage's
+    /// encoder, the same bytes for the same pixels) and the bands of its spine-side edge.
+    pub fn from_image(image: &image::RgbImage) -> Result<Art, String> {
+        let (w, h) = image.dimensions();
+        if w == 0 || h == 0 {
+            return Err("the image is empty".into());
+        }
+        let strip = (w / 20).max(1);
+        let rows: Vec<[f32; 3]> = (0..h)
+            .map(|y| {
+                let mut sum = [0u32; 3];
+                for x in 0..strip {
+                    let p = image.get_pixel(x, y).0;
+                    for c in 0..3 {
+                        sum[c] += u32::from(p[c]);
+                    }
                 }
-            }
-            sum.map(|s| s as f32 / (strip as f32 * 255.0))
+                sum.map(|s| s as f32 / (strip as f32 * 255.0))
+            })
+            .collect();
+        Ok(Art {
+            bytes: Arc::new(crate::cover::art::encode_jpeg(image)?),
+            pixels: (w, h),
+            edge: bands(&rows),
         })
-        .collect();
-    Ok(Art {
-        bytes: Arc::new(bytes),
-        pixels: (w, h),
-        edge: bands(&rows),
-    })
+    }
+}
+
+/// The front's art: the book's cover art ([`crate::cover::front_art`], read within the cover
+/// stage's memory bounds) or `None` for a typeset front. quire's own generated cover — asked
+/// for with `generate-cover`, or the very file `quire cover` wrote, named by `cover` — is made
+/// again at the front's size at 300 dpi, bleed included, rather than stretched from its 1600 ×
+/// 2560 px.
+pub fn front_art(
+    book: &Book,
+    cover: &crate::cover::Settings,
+    settings: &PrintSettings,
+    diags: &mut Diagnostics,
+) -> Option<Art> {
+    let meta = &book.meta;
+    let (w, h) = settings.trim;
+    let px = |points: f64| (points / rules::IN * MIN_DPI).ceil() as u32;
+    let size = (px(w + rules::BLEED), px(h + 2.0 * rules::BLEED));
+    let generated = match &cover.named {
+        Some(named) => {
+            let file = std::fs::read(&named.path).ok();
+            file.is_some()
+                && file
+                    == crate::cover::generated_jpeg(meta)
+                        .ok()
+                        .map(|(bytes, _)| bytes)
+        }
+        None => cover.generate.is_some(),
+    };
+    let art = if generated {
+        let only_generate = crate::cover::Settings {
+            named: None,
+            generate: Some(cover.named.as_ref().and_then(|n| n.at)),
+        };
+        crate::cover::front_art(&only_generate, meta, size, diags)?
+    } else {
+        crate::cover::front_art(cover, meta, size, diags)?
+    };
+    match Art::from_image(&art.image) {
+        Ok(art) => Some(art),
+        Err(message) => {
+            diags.push(
+                Diagnostic::error(cover.named.as_ref().and_then(|n| n.at), message)
+                    .with_hint("report this as a bug in quire"),
+            );
+            None
+        }
+    }
 }
 
 /// The wrap's measurements, in points.
@@ -823,7 +863,6 @@ mod tests {
 
     #[test]
     fn art_is_measured_and_its_edge_colour_taken() {
-        let mut png = Vec::new();
         let image = image::RgbImage::from_fn(160, 256, |x, _| {
             if x < 20 {
                 image::Rgb([200, 0, 0])
@@ -831,16 +870,14 @@ mod tests {
                 image::Rgb([0, 0, 200])
             }
         });
-        image::DynamicImage::ImageRgb8(image)
-            .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
-            .unwrap();
-        let art = load_art(png).unwrap();
+        let art = Art::from_image(&image).unwrap();
         assert_eq!(art.pixels, (160, 256));
+        assert!(art.bytes.starts_with(&[0xFF, 0xD8]), "a JPEG");
         assert_eq!(art.edge.len(), 1);
         assert_eq!(art.edge[0].rows, (0, 256));
         assert!((art.edge[0].color[0] - 200.0 / 255.0).abs() < 1e-4);
         assert_eq!(art.edge[0].color[2], 0.0);
-        assert!(load_art(b"not an image".to_vec()).is_err());
+        assert!(Art::from_image(&image::RgbImage::new(0, 0)).is_err());
         let book = book();
         let s = settings(Paper::White);
         let wrap = wrap(&WrapInput {

@@ -848,12 +848,41 @@ fn fonts_embedded(pdf: &Path) -> Option<Result<usize, String>> {
     Some(Ok(rows.len()))
 }
 
+/// `pdfimages -list`: each image's resolution as placed (x and y pixels per inch).
+fn image_resolutions(pdf: &Path) -> Option<Vec<(f64, f64)>> {
+    let pdfimages = tool("pdfimages", "poppler-utils")?;
+    let output = run(Command::new(pdfimages).arg("-list").arg(pdf));
+    assert!(output.status.success(), "{}", describe(&output));
+    let text = String::from_utf8_lossy(&output.stdout).into_owned();
+    Some(
+        text.lines()
+            .skip(2)
+            .map(|row| {
+                let cols: Vec<&str> = row.split_whitespace().collect();
+                let n = cols.len();
+                (cols[n - 4].parse().unwrap(), cols[n - 3].parse().unwrap())
+            })
+            .collect(),
+    )
+}
+
 #[test]
 fn the_bundled_book_at_5_5_by_8_5_with_bleed_and_its_wrap_pass_kdps_rules() {
     let dir = scratch("kdp-");
     let flags = ["--trim", "5.5x8.5", "--bleed"];
-    let interior = build_pdf(repo_root(), &dir.path().join("interior"), &flags);
-    let (wrap, _) = build_wrap(repo_root(), &dir.path().join("wrap"), &flags);
+    let out = dir.path().join("interior");
+    let mut args = vec![
+        "build",
+        repo_root().to_str().unwrap(),
+        "--format",
+        "pdf",
+        "--out",
+    ];
+    args.push(out.to_str().unwrap());
+    args.extend_from_slice(&flags);
+    let built = quire_ok(&args);
+    let interior = only_file(&out, ".pdf", "-cover.pdf");
+    let (wrap, wrapped) = build_wrap(repo_root(), &dir.path().join("wrap"), &flags);
     let (w, h) = (396.0, 612.0);
     let doc = load(&interior);
     let pages = doc.get_pages().len();
@@ -927,6 +956,13 @@ fn the_bundled_book_at_5_5_by_8_5_with_bleed_and_its_wrap_pass_kdps_rules() {
         format!("{} KB", size / 1024),
     );
     check_with_qpdf("the interior", &interior);
+    let said = String::from_utf8_lossy(&built.stderr).into_owned()
+        + &String::from_utf8_lossy(&wrapped.stderr);
+    check(
+        "quire has nothing to warn about (page count, marks, art resolution)",
+        !said.contains("warning"),
+        "no warning from build or cover --wrap".into(),
+    );
 
     // Cover ("Create a Paperback Cover").
     let cover = boxes(&wrap);
@@ -985,12 +1021,41 @@ fn the_bundled_book_at_5_5_by_8_5_with_bleed_and_its_wrap_pass_kdps_rules() {
             "no text in it".into(),
         );
     }
+    if let Some(pdftoppm) = tool("pdftoppm", "poppler-utils") {
+        let prefix = dir.path().join("wrap-72dpi");
+        let out = run(Command::new(pdftoppm)
+            .args(["-r", "72", "-png", "-singlefile"])
+            .arg(&wrap)
+            .arg(&prefix));
+        assert!(out.status.success(), "{}", describe(&out));
+        let area = (9.0 + w - 18.0 - 144.0, 9.0 + h - 18.0 - 86.4, 144.0, 86.4);
+        let uniform = uniform(&prefix.with_extension("png"), area);
+        check(
+            "barcode area free of images too",
+            uniform.is_ok(),
+            format!("one colour when rendered (pdftoppm) {uniform:?}"),
+        );
+    }
     if let Some(fonts) = fonts_embedded(&wrap) {
         let fonts = fonts.unwrap_or_else(|e| panic!("{e}"));
         check(
             "cover fonts embedded",
             true,
             format!("{fonts} fonts, all embedded"),
+        );
+    }
+    if let Some(images) = image_resolutions(&wrap) {
+        check(
+            "images at least 300 dpi (the front art)",
+            !images.is_empty() && images.iter().all(|&(x, y)| x >= 299.5 && y >= 299.5),
+            format!("{images:?} pixels per inch (pdfimages -list)"),
+        );
+    }
+    if let Some(images) = image_resolutions(&interior) {
+        check(
+            "interior images at least 300 dpi",
+            images.is_empty(),
+            "no images".into(),
         );
     }
     let cover_doc = load(&wrap);
