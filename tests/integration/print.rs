@@ -1091,3 +1091,48 @@ fn a_short_book_is_warned_only_when_it_is_made_for_a_printer() {
     let wrap = String::from_utf8_lossy(&wrap.stderr);
     assert!(wrap.contains("at least 24"), "{wrap}");
 }
+
+#[test]
+fn a_batch_takes_the_print_flags_and_rebuilds_when_they_change() {
+    let dir = scratch("print-batch-");
+    let (a, b) = (dir.path().join("a"), dir.path().join("b"));
+    copy_bundled_book(&a);
+    copy_bundled_book(&b);
+    let out = dir.path().join("out");
+    let batch = |flags: &[&str]| {
+        let mut args = vec![
+            "build",
+            a.to_str().unwrap(),
+            b.to_str().unwrap(),
+            "--format",
+            "pdf",
+            "--names",
+            "{slug}",
+            "--quiet",
+        ];
+        args.extend_from_slice(flags);
+        let output = run(quire().args(&args).current_dir(&out));
+        assert!(output.status.success(), "{}", describe(&output));
+    };
+    fs::create_dir_all(&out).unwrap();
+    batch(&["--trim", "5x8", "--bleed"]);
+    for book in [&a, &b] {
+        let pdf = book.join("out/alarm-signal.pdf");
+        let b = boxes(&pdf);
+        assert!(
+            close_rect(b[0].media, [0.0, 0.0, 369.0, 594.0]),
+            "{:?}",
+            b[0].media
+        );
+    }
+    // The same books without the flags: their inputs changed, so they are built again.
+    batch(&[]);
+    for book in [&a, &b] {
+        let b = boxes(&book.join("out/alarm-signal.pdf"));
+        assert!(
+            close_rect(b[0].media, [0.0, 0.0, 432.0, 648.0]),
+            "{:?}",
+            b[0].media
+        );
+    }
+}
