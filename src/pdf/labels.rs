@@ -116,34 +116,7 @@ fn roman_value(s: &str) -> Option<u32> {
             }
         }
     }
-    (total > 0 && roman(total) == s).then_some(total)
-}
-
-/// `n` as a lower-case roman number.
-fn roman(mut n: u32) -> String {
-    const DIGITS: [(u32, &str); 13] = [
-        (1000, "m"),
-        (900, "cm"),
-        (500, "d"),
-        (400, "cd"),
-        (100, "c"),
-        (90, "xc"),
-        (50, "l"),
-        (40, "xl"),
-        (10, "x"),
-        (9, "ix"),
-        (5, "v"),
-        (4, "iv"),
-        (1, "i"),
-    ];
-    let mut out = String::new();
-    for (value, digits) in DIGITS {
-        while n >= value {
-            out.push_str(digits);
-            n -= value;
-        }
-    }
-    out
+    (total > 0 && crate::typeset::layout::roman(total as usize) == s).then_some(total)
 }
 
 #[cfg(test)]

@@ -63,36 +63,9 @@ impl Numbering {
     pub fn folio(self, n: usize) -> String {
         match self {
             Numbering::Arabic => n.to_string(),
-            Numbering::Roman => roman(n),
+            Numbering::Roman => super::layout::roman(n),
         }
     }
-}
-
-/// Lower-case roman numerals (for front matter folios).
-pub fn roman(mut n: usize) -> String {
-    const DIGITS: [(usize, &str); 13] = [
-        (1000, "m"),
-        (900, "cm"),
-        (500, "d"),
-        (400, "cd"),
-        (100, "c"),
-        (90, "xc"),
-        (50, "l"),
-        (40, "xl"),
-        (10, "x"),
-        (9, "ix"),
-        (5, "v"),
-        (4, "iv"),
-        (1, "i"),
-    ];
-    let mut out = String::new();
-    for (value, digits) in DIGITS {
-        while n >= value {
-            out.push_str(digits);
-            n -= value;
-        }
-    }
-    out
 }
 
 /// What composing gives: the document and where its text pages begin.
